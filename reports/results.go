@@ -1,0 +1,188 @@
+// Package reports holds the results artifact (results.json), its reading and
+// writing, threshold evaluation, and the text, Markdown and HTML renderings.
+// Everything here works from a Results value alone, so reports can be
+// rendered again offline from a results file.
+package reports
+
+import (
+	"time"
+
+	"github.com/spillway-dev/spillway/scenarios"
+)
+
+// Schema is the value of Results.Schema for this version of the format.
+const Schema = "spillway.results/v1"
+
+// Results is one run's machine-readable outcome: the contract that CI
+// scripts, `spillway report` and `spillway compare` read.
+type Results struct {
+	// Schema is always Schema.
+	Schema string `json:"schema"`
+	// Tool is the spillway version that wrote the file.
+	Tool string `json:"tool"`
+	// RunID is unique per run; records carry it so they can be recognised.
+	RunID string `json:"run_id"`
+	// Target names what was loaded: "sim" for the simulated stream.
+	Target string `json:"target"`
+	// Seed drives every random choice of a run on the simulated target.
+	Seed int64 `json:"seed"`
+	// Scenario is the scenario as loaded, defaults applied.
+	Scenario scenarios.Scenario `json:"scenario"`
+
+	StartTime time.Time `json:"start_time"`
+	EndTime   time.Time `json:"end_time"`
+	// DurationS is the wall time from start to end, in seconds.
+	DurationS float64 `json:"duration_s"`
+	// Interrupted is true when the run was stopped before its scenario
+	// duration (Ctrl-C or an error); StopReason says why.
+	Interrupted bool   `json:"interrupted"`
+	StopReason  string `json:"stop_reason,omitempty"`
+
+	Totals    Totals    `json:"totals"`
+	Latency   Latency   `json:"latency"`
+	Generator Generator `json:"generator"`
+	// Errors counts failed put attempts by error code
+	// (e.g. "ProvisionedThroughputExceededException").
+	Errors map[string]int64 `json:"errors,omitempty"`
+
+	// Series has one entry per second of the run, in order.
+	Series []SecondSample `json:"series"`
+	// PerShard has one row per shard, in hash key order.
+	PerShard []ShardRow `json:"per_shard"`
+	// Thresholds is each scenario threshold with its measured value.
+	Thresholds []ThresholdResult `json:"thresholds"`
+}
+
+// Totals counts records over the whole run. Every offered record ends in
+// exactly one of acked, failed, expired or unfinished.
+type Totals struct {
+	// Offered is the records the schedule produced.
+	Offered int64 `json:"offered"`
+	// Acked is the records the target accepted.
+	Acked int64 `json:"acked"`
+	// Throttled is the put attempts of a record that were throttled (a
+	// record throttled twice counts twice).
+	Throttled int64 `json:"throttled"`
+	// Failed is the records given up after their last allowed attempt
+	// failed (throttled or any other error).
+	Failed int64 `json:"failed"`
+	// Expired is the records given up because their TTL passed.
+	Expired int64 `json:"expired"`
+	// Unfinished is the records still queued or in flight when the run was
+	// abandoned (a second Ctrl-C). Zero on a run that drained.
+	Unfinished int64 `json:"unfinished"`
+	// Retried is the retry attempts (attempts after a record's first).
+	Retried int64 `json:"retried"`
+	// Attempts is the put attempts of records (first attempts plus retries).
+	Attempts int64 `json:"attempts"`
+	// Requests is the PutRecords/PutRecord calls made.
+	Requests int64 `json:"requests"`
+	// BytesAcked is data plus partition key bytes of acked records.
+	BytesAcked int64 `json:"bytes_acked"`
+	// ThrottleRatio is Throttled ÷ Attempts (0 when nothing was attempted).
+	ThrottleRatio float64 `json:"throttle_ratio"`
+}
+
+// Latency holds the run's latency distributions, in milliseconds.
+type Latency struct {
+	// ResponseMs is from a record's intended send time to the response
+	// that settled it (acked or given up): what the producer's caller
+	// feels, corrected for coordinated omission. Over settled records.
+	ResponseMs Percentiles `json:"response_ms"`
+	// ServiceMs is the round trip of each request, from send to response.
+	ServiceMs Percentiles `json:"service_ms"`
+	// SendLagMs is how late each request left against the intended time
+	// of its oldest record attempt, queueing for a free slot included.
+	SendLagMs Percentiles `json:"send_lag_ms"`
+}
+
+// Percentiles summarises a distribution. All values are in the unit that
+// the field holding it names. Count is the samples recorded; with Count 0
+// every other field is 0.
+type Percentiles struct {
+	Count int64   `json:"count"`
+	Mean  float64 `json:"mean"`
+	P50   float64 `json:"p50"`
+	P90   float64 `json:"p90"`
+	P99   float64 `json:"p99"`
+	P999  float64 `json:"p999"`
+	Max   float64 `json:"max"`
+}
+
+// Generator tells whether the load generator itself kept up.
+type Generator struct {
+	// LateRequests counts requests that left more than 10 ms after their
+	// intended time (waiting for an in-flight slot, or a busy client).
+	LateRequests int64 `json:"late_requests"`
+	// MaxInFlight is the most requests outstanding at once.
+	MaxInFlight int `json:"max_in_flight"`
+	// SaturatedS is the seconds in which every in-flight slot was taken
+	// at some point.
+	SaturatedS int `json:"saturated_s"`
+}
+
+// SecondSample is one second of the run. T counts seconds from the start:
+// T=0 covers [0s, 1s). Counts are records; latencies are milliseconds over
+// the records settled in that second.
+type SecondSample struct {
+	T          int     `json:"t"`
+	Offered    int64   `json:"offered"`
+	Attempts   int64   `json:"attempts"`
+	Acked      int64   `json:"acked"`
+	Throttled  int64   `json:"throttled"`
+	Failed     int64   `json:"failed"`
+	Expired    int64   `json:"expired"`
+	BytesAcked int64   `json:"bytes_acked"`
+	P50Ms      float64 `json:"p50_ms"`
+	P90Ms      float64 `json:"p90_ms"`
+	P99Ms      float64 `json:"p99_ms"`
+	MaxMs      float64 `json:"max_ms"`
+	// InFlight is the requests outstanding at the end of the second.
+	InFlight int `json:"in_flight"`
+}
+
+// Limits that a shard can throttle on, as named in ShardRow.ThrottledBy.
+const (
+	LimitRecords = "records"
+	LimitBytes   = "bytes"
+)
+
+// ShardRow is one shard's load over the run.
+type ShardRow struct {
+	ShardID string `json:"shard_id"`
+	// StartingHashKey and EndingHashKey are the shard's inclusive hash key
+	// range, as decimal strings like the Kinesis API's.
+	StartingHashKey string `json:"starting_hash_key"`
+	EndingHashKey   string `json:"ending_hash_key"`
+	// Attempts is the record put attempts routed to this shard.
+	Attempts   int64 `json:"attempts"`
+	Acked      int64 `json:"acked"`
+	BytesAcked int64 `json:"bytes_acked"`
+	// Throttled is the put attempts throttled on this shard, split by the
+	// limit that bound in ThrottledRecordsLimit and ThrottledBytesLimit.
+	Throttled             int64 `json:"throttled"`
+	ThrottledRecordsLimit int64 `json:"throttled_records_limit"`
+	ThrottledBytesLimit   int64 `json:"throttled_bytes_limit"`
+	// ThrottledBy is LimitRecords or LimitBytes, whichever throttled more
+	// attempts, or "" when the shard never throttled.
+	ThrottledBy string `json:"throttled_by"`
+	// PeakUtilization is the highest per-second demand on the shard as a
+	// fraction of its capacity: max(attempted records ÷ records limit,
+	// attempted bytes ÷ bytes limit). Above 1 the shard was overloaded.
+	PeakUtilization float64 `json:"peak_utilization"`
+	// Utilization is that fraction for each second of the run, aligned
+	// with Results.Series.
+	Utilization []float64 `json:"utilization"`
+}
+
+// ThresholdResult is one threshold checked against the run.
+type ThresholdResult struct {
+	Expr   string  `json:"expr"`
+	Metric string  `json:"metric"`
+	Op     string  `json:"op"`
+	Limit  float64 `json:"limit"`
+	// Value is the measured value in the metric's base unit.
+	Value float64 `json:"value"`
+	Unit  string  `json:"unit"`
+	Pass  bool    `json:"pass"`
+}

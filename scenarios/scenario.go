@@ -1,0 +1,186 @@
+// Package scenarios defines the scenario file format: the types, strict YAML
+// parsing with file:line:col errors, defaults, validation and the threshold
+// expressions. It imports nothing of spillway's but model.
+package scenarios
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Scenario is one workload as loaded from a file, with defaults applied.
+type Scenario struct {
+	// Name identifies the scenario in reports. Required.
+	Name       string      `yaml:"name" json:"name"`
+	Stream     Stream      `yaml:"stream" json:"stream"`
+	Load       Load        `yaml:"load" json:"load"`
+	Record     Record      `yaml:"record" json:"record"`
+	Keys       Keys        `yaml:"keys" json:"keys"`
+	Producer   Producer    `yaml:"producer" json:"producer"`
+	Thresholds []Threshold `yaml:"thresholds" json:"thresholds,omitempty"`
+
+	// Source is the file the scenario was read from ("" when built in code).
+	Source string `yaml:"-" json:"source,omitempty"`
+}
+
+// Stream describes the Kinesis data stream under test.
+type Stream struct {
+	// Name of the stream. Defaults to "spillway-" + the scenario name.
+	Name string `yaml:"name" json:"name"`
+	// Shards is the number of open shards of a provisioned stream, 1–10,000.
+	// Required.
+	Shards int `yaml:"shards" json:"shards"`
+	// MaxRecordSize is the largest record (data plus partition key) the
+	// stream accepts, 1 MiB–10 MiB. Zero means the default, 1 MiB.
+	MaxRecordSize ByteSize `yaml:"max_record_size" json:"max_record_size"`
+}
+
+// Load is the arrival-rate profile: either a constant Rate or a list of
+// Stages. Arrivals follow the profile whatever the responses do (open model).
+type Load struct {
+	// Duration of the run. With Rate it is required. With Stages it
+	// defaults to the sum of the stage durations; a longer Duration holds
+	// the last stage's target, a shorter one cuts the profile.
+	Duration Duration `yaml:"duration" json:"duration"`
+	// Rate is a constant arrival rate in records per second. Zero means
+	// Stages is used instead.
+	Rate float64 `yaml:"rate" json:"rate,omitempty"`
+	// StartRate is the rate at time zero, in records per second, from which
+	// the first stage ramps. Zero means start from nothing.
+	StartRate float64 `yaml:"start_rate" json:"start_rate,omitempty"`
+	// Stages ramp the rate linearly from the previous target (StartRate for
+	// the first) to Target over Duration, as k6's ramping-arrival-rate does.
+	Stages []Stage `yaml:"stages" json:"stages,omitempty"`
+}
+
+// Stage is one linear ramp of the arrival rate.
+type Stage struct {
+	// Duration of the ramp. Must be positive.
+	Duration Duration `yaml:"duration" json:"duration"`
+	// Target is the rate at the end of the ramp, in records per second.
+	Target float64 `yaml:"target" json:"target"`
+}
+
+// Record describes the data blobs.
+type Record struct {
+	// Size is the distribution of data sizes in bytes (partition key not
+	// included).
+	Size SizeSpec `yaml:"size" json:"size"`
+}
+
+// Size distributions.
+const (
+	SizeFixed     = "fixed"
+	SizeUniform   = "uniform"
+	SizeLognormal = "lognormal"
+)
+
+// SizeSpec is a record size: a fixed size written as a scalar ("100B",
+// "1KiB"), or a mapping {dist: uniform, min, max} or
+// {dist: lognormal, median, p99}.
+type SizeSpec struct {
+	// Dist is SizeFixed, SizeUniform or SizeLognormal.
+	Dist string `json:"dist"`
+	// Bytes is the fixed size (SizeFixed only).
+	Bytes ByteSize `json:"bytes,omitempty"`
+	// Min and Max bound a uniform distribution, inclusive.
+	Min ByteSize `json:"min,omitempty"`
+	Max ByteSize `json:"max,omitempty"`
+	// Median and P99 define a lognormal distribution.
+	Median ByteSize `json:"median,omitempty"`
+	P99    ByteSize `json:"p99,omitempty"`
+}
+
+// Key distributions.
+const (
+	KeysUUID    = "uuid"
+	KeysUniform = "uniform"
+	KeysZipf    = "zipf"
+	KeysHot     = "hot"
+)
+
+// Keys describes how partition keys are chosen.
+type Keys struct {
+	// Dist is KeysUUID (a new key per record, the default), KeysUniform
+	// over Count keys, KeysZipf over Count keys with Exponent, or KeysHot
+	// (HotShare of records on one key, the rest uuid).
+	Dist string `yaml:"dist" json:"dist"`
+	// Count is the number of distinct keys for uniform and zipf.
+	Count int `yaml:"count" json:"count,omitempty"`
+	// Exponent is the zipf exponent s (> 1). Zero means the default 1.1.
+	Exponent float64 `yaml:"exponent" json:"exponent,omitempty"`
+	// HotShare is the fraction of records (0–1) on the hot key.
+	HotShare float64 `yaml:"hot_share" json:"hot_share,omitempty"`
+	// Prefix is prepended to every generated key. Keys (prefix included)
+	// are limited to 256 characters.
+	Prefix string `yaml:"prefix" json:"prefix,omitempty"`
+}
+
+// Producer describes the client: batching, concurrency and retries.
+type Producer struct {
+	// Batch is the most records per request, 1–500; 1 means PutRecord.
+	Batch int `yaml:"batch" json:"batch"`
+	// Linger is how long a partial batch may wait for more records.
+	// Zero means send as soon as the batcher has drained what is queued.
+	Linger Duration `yaml:"linger" json:"linger"`
+	// MaxInFlight is the most requests outstanding at once.
+	MaxInFlight int   `yaml:"max_in_flight" json:"max_in_flight"`
+	Retry       Retry `yaml:"retry" json:"retry"`
+}
+
+// Retry is the producer's retry policy: exponential backoff with full jitter.
+type Retry struct {
+	// MaxAttempts counts the first attempt; 1 means no retries.
+	MaxAttempts int `yaml:"max_attempts" json:"max_attempts"`
+	// Backoff is the base delay before the first retry; attempt n waits a
+	// uniform random time in [0, min(MaxBackoff, Backoff·2^(n-1))).
+	Backoff    Duration `yaml:"backoff" json:"backoff"`
+	MaxBackoff Duration `yaml:"max_backoff" json:"max_backoff"`
+	// TTL is how long after its intended send time a record may still be
+	// retried; past it the record is counted as expired. Zero means no TTL.
+	TTL Duration `yaml:"ttl" json:"ttl"`
+}
+
+// Threshold is one pass/fail expression, "metric op value", for example
+// "throttle_ratio < 0.05" or "put_latency_p99 < 500ms".
+type Threshold struct {
+	// Expr is the expression as written in the file.
+	Expr string `json:"expr"`
+	// Metric is a name from Metrics.
+	Metric string `json:"metric"`
+	// Op is one of <, <=, >, >=.
+	Op string `json:"op"`
+	// Value is in the metric's base unit (Metrics[Metric].Unit).
+	Value float64 `json:"value"`
+}
+
+// ByteSize is a size in bytes. In YAML it is written with a unit: 100B,
+// 1KB (1,000), 1KiB (1,024), 1MB, 1MiB; a bare integer means bytes.
+type ByteSize int64
+
+// Duration is a time.Duration written in YAML and JSON as a Go duration
+// string ("30s", "250ms", "1m30s").
+type Duration time.Duration
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// String formats d like time.Duration.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalJSON writes d as a duration string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON reads a duration string, so a results file can be read back.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
