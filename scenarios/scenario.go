@@ -21,6 +21,9 @@ type Scenario struct {
 
 	// Source is the file the scenario was read from ("" when built in code).
 	Source string `yaml:"-" json:"source,omitempty"`
+
+	// meta is where Parse found each field; nil when built in code.
+	meta *fileMeta
 }
 
 // Stream describes the Kinesis data stream under test.

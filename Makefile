@@ -1,0 +1,32 @@
+# spillway: the two commands a newcomer needs are `make run` and `make test`.
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS  := -X main.version=$(VERSION)
+BIN      := bin/spillway
+SCENARIO ?= scenarios/examples/quickstart.yaml
+
+.PHONY: all build run test lint bench clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/spillway
+
+## run: the quickstart scenario on the built-in simulated stream (about 30 s).
+run: build
+	$(BIN) run $(SCENARIO)
+
+## test: formatting, vet, and every test with the race detector.
+test: lint
+	$(GO) test -race -count=1 ./...
+
+lint:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+## bench: the per-record path and a run against the simulated target.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=$(or $(COUNT),1) ./model/ ./loadgen/
+
+clean:
+	rm -rf bin out

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spillway-dev/spillway/loadgen"
+	"github.com/spillway-dev/spillway/model"
+	"github.com/spillway-dev/spillway/reports"
+	"github.com/spillway-dev/spillway/scenarios"
+)
+
+const runHelp = `
+Usage: spillway run SCENARIO [flags]
+
+Runs the scenario's load against the built-in simulated Kinesis stream, in
+real time, and writes results.json, summary.md and report.html to
+OUT/<time>-<name>/. The load is an open model: records arrive on the
+scenario's schedule whatever the stream answers, and falling behind shows
+as send lag instead of a slower run.
+
+The first Ctrl-C stops scheduling, lets what is in flight finish and still
+writes the results; a second one abandons what is in flight.
+
+Examples:
+  spillway run scenarios/examples/quickstart.yaml
+  spillway run scenarios/examples/quickstart.yaml --duration 10s --seed 7
+  spillway run my.yaml --out /tmp/runs --no-progress
+
+Exit codes: 0 ok, 1 runtime error or interrupted, 2 usage or invalid
+scenario, 3 a threshold failed.
+`
+
+type runFlags struct {
+	out        string
+	duration   time.Duration
+	seed       uint64
+	seedSet    bool
+	noProgress bool
+	simLatency time.Duration
+}
+
+func runCmd(ctx context.Context, e *env, args []string) error {
+	var f runFlags
+	fs := newFlagSet(e, "run", runHelp)
+	fs.StringVar(&f.out, "out", "out", "directory under which each run gets its own folder")
+	fs.DurationVar(&f.duration, "duration", 0, "override the scenario's load.duration (e.g. 10s)")
+	fs.Func("seed", "seed for keys, sizes and payloads (default: random, printed and saved)", func(s string) error {
+		_, err := fmt.Sscan(s, &f.seed)
+		f.seedSet = err == nil
+		return err
+	})
+	fs.BoolVar(&f.noProgress, "no-progress", false, "print plain progress lines instead of progress bars")
+	fs.DurationVar(&f.simLatency, "sim-latency", loadgen.DefaultSimConfig.LatencyMedian,
+		"median round trip of the simulated stream (p99 is 3x); 0 answers at once")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return usageErr("want exactly one scenario file, got %d", len(pos))
+	}
+	if f.duration < 0 || f.simLatency < 0 {
+		return usageErr("--duration and --sim-latency must not be negative")
+	}
+	sc, err := scenarios.LoadFile(pos[0])
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return &codedError{code: exitUsage, err: fmt.Errorf("%s is not a valid scenario", pos[0])}
+	}
+	if !f.seedSet {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		f.seed = binary.BigEndian.Uint64(b[:]) >> 1
+	}
+	return runScenario(ctx, e, sc, f)
+}
+
+func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags) error {
+	now := time.Now
+	stream, err := model.NewStream(model.StreamConfig{
+		Name: sc.Stream.Name, Shards: sc.Stream.Shards, MaxRecordSizeBytes: int64(sc.Stream.MaxRecordSize),
+	}, now())
+	if err != nil {
+		return err
+	}
+	sim := loadgen.DefaultSimConfig
+	sim.LatencyMedian, sim.LatencyP99, sim.Seed = f.simLatency, 3*f.simLatency, f.seed
+	target := loadgen.NewSimTarget(stream, sim, now)
+	runner, err := loadgen.New(loadgen.Config{Scenario: sc, Duration: f.duration, Seed: f.seed, Now: now}, target)
+	if err != nil {
+		return err
+	}
+
+	// The first Ctrl-C (or SIGTERM) drains; the second abandons.
+	runCtx, abort := context.WithCancel(ctx)
+	defer abort()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case <-sigs:
+		case <-runCtx.Done():
+			return
+		}
+		fmt.Fprintln(e.stderr, "\nspillway: stopping: finishing requests in flight (Ctrl-C again to abandon them)")
+		runner.StopWith("interrupted")
+		select {
+		case <-sigs:
+			fmt.Fprintln(e.stderr, "spillway: abandoning requests in flight")
+			abort()
+		case <-runCtx.Done():
+		}
+	}()
+
+	fmt.Fprintf(e.stderr, "spillway %s: running %q on the simulated stream %q (%d shards) for %v, seed %d\n",
+		toolVersion(), sc.Name, sc.Stream.Name, sc.Stream.Shards, runner.Schedule().Duration(), f.seed)
+	stopProgress := startProgress(e, runner, f.noProgress || !e.isTerminal)
+	summary, runErr := runner.Run(runCtx)
+	stopProgress()
+	if summary == nil {
+		return runErr
+	}
+
+	res := reports.FromSummary(summary, sc, toolVersion())
+	res.Thresholds = reports.Evaluate(res, sc.Thresholds)
+	dir, err := writeRun(f.out, res)
+	if err != nil {
+		return fmt.Errorf("writing results: %w", err)
+	}
+	if err := reports.WriteText(e.stdout, res); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nresults: %s\nreport:  %s\nsummary: %s\n",
+		filepath.Join(dir, "results.json"), filepath.Join(dir, "report.html"), filepath.Join(dir, "summary.md"))
+
+	switch {
+	case runErr != nil && !errors.Is(runErr, context.Canceled):
+		return runErr
+	case !reports.ThresholdsPassed(res.Thresholds):
+		return &codedError{code: exitThreshold, err: errors.New("a threshold failed")}
+	case summary.Interrupted:
+		return &codedError{code: exitError, err: fmt.Errorf("run %s", summary.StopReason)}
+	}
+	return nil
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// writeRun writes the three files of a run to a new folder under out and
+// returns the folder.
+func writeRun(out string, res *reports.Results) (string, error) {
+	name := strings.Trim(unsafeName.ReplaceAllString(res.Scenario.Name, "-"), "-")
+	dir := filepath.Join(out, res.StartTime.Format("20060102-150405")+"-"+name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	if err := reports.WriteFile(filepath.Join(dir, "results.json"), res); err != nil {
+		return "", err
+	}
+	for _, w := range []struct {
+		file  string
+		write func(*os.File) error
+	}{
+		{"summary.md", func(f *os.File) error { return reports.WriteMarkdown(f, res) }},
+		{"report.html", func(f *os.File) error { return reports.WriteHTML(f, res) }},
+	} {
+		f, err := os.Create(filepath.Join(dir, w.file))
+		if err != nil {
+			return "", err
+		}
+		err = w.write(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", w.file, err)
+		}
+	}
+	return dir, nil
+}

@@ -1,0 +1,293 @@
+package loadgen
+
+import (
+	"sort"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/spillway-dev/spillway/model"
+)
+
+// Histogram ranges: 1 µs to 1 hour at 3 significant figures (a fixed
+// ~200 KB each, however long the run).
+const (
+	histMinMicros = 1
+	histMaxMicros = int64(time.Hour / time.Microsecond)
+	histSigFigs   = 3
+)
+
+func newHist() *hdrhistogram.Histogram {
+	return hdrhistogram.New(histMinMicros, histMaxMicros, histSigFigs)
+}
+
+func recordMicros(h *hdrhistogram.Histogram, d time.Duration) {
+	us := int64(d / time.Microsecond)
+	us = min(max(us, histMinMicros), histMaxMicros)
+	_ = h.RecordValue(us)
+}
+
+// settlement is how a record attempt ended, as the recorder counts it.
+type settlement uint8
+
+const (
+	settleNone       settlement = iota // failed attempt, record will be retried
+	settleAcked                        // accepted
+	settleFailed                       // last allowed attempt failed
+	settleExpired                      // TTL passed before another attempt
+	settleUnfinished                   // not retried because the run stopped
+)
+
+// recEvent is one record attempt, as a worker hands it to the recorder.
+type recEvent struct {
+	shardID   string
+	bytes     int32
+	throttled bool
+	limit     model.Limit
+	errorCode string
+	settle    settlement
+	// intended is the record's first intended send time (Unix ns).
+	intended int64
+	retry    bool // this attempt was a retry
+}
+
+// batchReport is one request, handed from a worker to the recorder.
+type batchReport struct {
+	dueAt, sentAt, doneAt time.Time
+	inFlight              int
+	events                []recEvent
+}
+
+type shardStats struct {
+	Shard
+	attempts, acked, bytesAcked, throttled, throttledRecords, throttledBytes int64
+	curRecords, curBytes                                                     int64
+	util                                                                     []float64
+	peak                                                                     float64
+}
+
+// recorder owns every statistic of a run. One goroutine calls its methods,
+// so nothing in it is locked.
+type recorder struct {
+	start       time.Time
+	maxInFlight int
+	shardLimits [2]float64 // records/s, bytes/s
+
+	response, service, sendLag *hdrhistogram.Histogram
+	sec                        *hdrhistogram.Histogram // response, current second
+	curSec                     int
+	series                     []Second
+	shards                     map[string]*shardStats
+	shardOrder                 []*shardStats
+	noShard                    shardStats // attempts whose shard is unknown
+	keepUtil                   bool
+
+	totals    Totals
+	errors    map[string]int64
+	gen       Generator
+	saturated bool // every slot taken at some point in curSec
+}
+
+func newRecorder(start time.Time, maxInFlight int, listed []Shard, recordsPerSec, bytesPerSec float64) *recorder {
+	r := &recorder{
+		start: start, maxInFlight: maxInFlight,
+		shardLimits: [2]float64{recordsPerSec, bytesPerSec},
+		response:    newHist(), service: newHist(), sendLag: newHist(), sec: newHist(),
+		shards: map[string]*shardStats{}, errors: map[string]int64{},
+		series: []Second{{}},
+		// A per-second utilisation series per shard costs 8 B per shard per
+		// second; keep it while that stays small.
+		keepUtil: len(listed) <= 256,
+	}
+	for _, s := range listed {
+		r.shard(s.ID).Shard = s
+	}
+	return r
+}
+
+func (r *recorder) shard(id string) *shardStats {
+	if s, ok := r.shards[id]; ok {
+		return s
+	}
+	s := &shardStats{Shard: Shard{ID: id}}
+	if r.keepUtil {
+		s.util = make([]float64, r.curSec)
+	}
+	r.shards[id] = s
+	r.shardOrder = append(r.shardOrder, s)
+	return s
+}
+
+// advance closes every second before sec.
+func (r *recorder) advance(sec int) {
+	for r.curSec < sec {
+		r.closeSecond()
+		r.curSec++
+		r.series = append(r.series, Second{T: r.curSec})
+	}
+}
+
+func (r *recorder) closeSecond() {
+	s := &r.series[r.curSec]
+	if r.sec.TotalCount() > 0 {
+		s.P50Ms = microsToMs(r.sec.ValueAtQuantile(50))
+		s.P90Ms = microsToMs(r.sec.ValueAtQuantile(90))
+		s.P99Ms = microsToMs(r.sec.ValueAtQuantile(99))
+		s.MaxMs = microsToMs(r.sec.Max())
+	}
+	r.sec.Reset()
+	if r.saturated {
+		r.gen.SaturatedS++
+		r.saturated = false
+	}
+	for _, sh := range r.shardOrder {
+		u := max(float64(sh.curRecords)/r.shardLimits[0], float64(sh.curBytes)/r.shardLimits[1])
+		sh.peak = max(sh.peak, u)
+		if r.keepUtil {
+			sh.util = append(sh.util, u)
+		}
+		sh.curRecords, sh.curBytes = 0, 0
+	}
+}
+
+func (r *recorder) secondOf(t time.Time) int {
+	d := t.Sub(r.start)
+	if d < 0 {
+		return 0
+	}
+	return int(d / time.Second)
+}
+
+func (r *recorder) add(b *batchReport) {
+	// Reports arrive in completion order from several workers, so a report
+	// may finish a hair before the current second; it counts in the current
+	// one rather than reopening a closed second.
+	r.advance(r.secondOf(b.doneAt))
+	s := &r.series[r.curSec]
+
+	r.totals.Requests++
+	recordMicros(r.service, b.doneAt.Sub(b.sentAt))
+	lag := max(b.sentAt.Sub(b.dueAt), 0)
+	recordMicros(r.sendLag, lag)
+	if lag > LateThreshold {
+		r.gen.LateRequests++
+	}
+	r.gen.MaxInFlight = max(r.gen.MaxInFlight, b.inFlight)
+	s.InFlight = max(s.InFlight, b.inFlight)
+	if b.inFlight >= r.maxInFlight {
+		r.saturated = true
+	}
+	doneNs := b.doneAt.UnixNano()
+	for i := range b.events {
+		e := &b.events[i]
+		r.totals.Attempts++
+		s.Attempts++
+		if e.retry {
+			r.totals.Retried++
+		}
+		// A request that failed whole names no shard: it counts in the
+		// totals only.
+		sh := &r.noShard
+		if e.shardID != "" {
+			sh = r.shard(e.shardID)
+		}
+		sh.attempts++
+		sh.curRecords++
+		sh.curBytes += int64(e.bytes)
+		if e.throttled {
+			r.totals.Throttled++
+			s.Throttled++
+			sh.throttled++
+			switch e.limit {
+			case model.LimitRecords:
+				sh.throttledRecords++
+			case model.LimitBytes:
+				sh.throttledBytes++
+			}
+		}
+		if e.errorCode != "" {
+			r.errors[e.errorCode]++
+		}
+		switch e.settle {
+		case settleAcked:
+			r.totals.Acked++
+			r.totals.BytesAcked += int64(e.bytes)
+			s.Acked++
+			s.BytesAcked += int64(e.bytes)
+			sh.acked++
+			sh.bytesAcked += int64(e.bytes)
+		case settleFailed:
+			r.totals.Failed++
+			s.Failed++
+		case settleExpired:
+			r.totals.Expired++
+			s.Expired++
+		case settleUnfinished:
+			r.totals.Unfinished++
+		}
+		if e.settle != settleNone && e.settle != settleUnfinished {
+			d := time.Duration(doneNs - e.intended)
+			recordMicros(r.response, d)
+			recordMicros(r.sec, d)
+		}
+	}
+}
+
+// unfinished counts records given up without an attempt to report (queued
+// batches dropped on abort, retries pending at a stop).
+func (r *recorder) unfinished(n int64) { r.totals.Unfinished += n }
+
+func (r *recorder) finish(end time.Time, offeredPerSec []int64) (Totals, []Second, []ShardSummary, Latency, Generator, map[string]int64) {
+	last := r.secondOf(end)
+	if end.Sub(r.start)%time.Second == 0 && last > 0 {
+		last-- // a run of exactly N seconds has seconds 0..N-1
+	}
+	r.advance(max(last, len(offeredPerSec)-1))
+	r.closeSecond()
+	for i, n := range offeredPerSec {
+		r.series[i].Offered = n
+		r.totals.Offered += n
+	}
+	if r.totals.Attempts > 0 {
+		r.totals.ThrottleRatio = float64(r.totals.Throttled) / float64(r.totals.Attempts)
+	}
+	sort.SliceStable(r.shardOrder, func(i, j int) bool { return shardLess(r.shardOrder[i].Shard, r.shardOrder[j].Shard) })
+	shards := make([]ShardSummary, len(r.shardOrder))
+	for i, sh := range r.shardOrder {
+		shards[i] = ShardSummary{
+			Shard: sh.Shard, Attempts: sh.attempts, Acked: sh.acked, BytesAcked: sh.bytesAcked,
+			Throttled: sh.throttled, ThrottledRecordsLimit: sh.throttledRecords, ThrottledBytesLimit: sh.throttledBytes,
+			PeakUtilization: sh.peak, Utilization: sh.util,
+		}
+	}
+	lat := Latency{Response: summarize(r.response), Service: summarize(r.service), SendLag: summarize(r.sendLag)}
+	return r.totals, r.series, shards, lat, r.gen, r.errors
+}
+
+// shardLess orders shards by starting hash key (numerically), then id.
+func shardLess(a, b Shard) bool {
+	if len(a.StartingHashKey) != len(b.StartingHashKey) {
+		return len(a.StartingHashKey) < len(b.StartingHashKey)
+	}
+	if a.StartingHashKey != b.StartingHashKey {
+		return a.StartingHashKey < b.StartingHashKey
+	}
+	return a.ID < b.ID
+}
+
+func microsToMs(us int64) float64 { return float64(us) / 1000 }
+
+func summarize(h *hdrhistogram.Histogram) Percentiles {
+	if h.TotalCount() == 0 {
+		return Percentiles{}
+	}
+	return Percentiles{
+		Count: h.TotalCount(),
+		Mean:  h.Mean() / 1000,
+		P50:   microsToMs(h.ValueAtQuantile(50)),
+		P90:   microsToMs(h.ValueAtQuantile(90)),
+		P99:   microsToMs(h.ValueAtQuantile(99)),
+		P999:  microsToMs(h.ValueAtQuantile(99.9)),
+		Max:   microsToMs(h.Max()),
+	}
+}

@@ -1,0 +1,100 @@
+package loadgen
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// LateThreshold is how late a request may leave against its intended time
+// before it counts as late in Generator.LateRequests.
+const LateThreshold = 10 * time.Millisecond
+
+// Summary is what a run measured. reports turns it into results.json.
+type Summary struct {
+	RunID  string
+	Target string
+	Seed   uint64
+	Start  time.Time
+	End    time.Time
+	// Interrupted is true when the run stopped before its schedule ended.
+	Interrupted bool
+	StopReason  string
+
+	Totals    Totals
+	Latency   Latency
+	Generator Generator
+	// Errors counts failed record attempts by error code.
+	Errors map[string]int64
+	// Series has one entry per second of the run.
+	Series []Second
+	// Shards is one entry per shard, in hash key order.
+	Shards []ShardSummary
+}
+
+// Totals counts records; see reports.Totals for each field's meaning.
+type Totals struct {
+	Offered, Acked, Throttled, Failed, Expired, Unfinished, Retried, Attempts, Requests, BytesAcked int64
+	// ThrottleRatio is Throttled ÷ Attempts, 0 with no attempts.
+	ThrottleRatio float64
+}
+
+// Latency holds the run's distributions, in milliseconds.
+type Latency struct {
+	// Response is from each record's intended send time to the response
+	// that settled it (corrected for coordinated omission).
+	Response Percentiles
+	// Service is each request's round trip.
+	Service Percentiles
+	// SendLag is how late each request left against its due time.
+	SendLag Percentiles
+}
+
+// Percentiles summarises a distribution in milliseconds; Count is samples.
+type Percentiles struct {
+	Count                          int64
+	Mean, P50, P90, P99, P999, Max float64
+}
+
+// Generator tells whether the generator itself kept up.
+type Generator struct {
+	// LateRequests counts requests sent more than LateThreshold after due.
+	LateRequests int64
+	// MaxInFlight is the most requests outstanding at once.
+	MaxInFlight int
+	// SaturatedS counts seconds in which every in-flight slot was taken.
+	SaturatedS int
+}
+
+// Second is one second of the run; T=0 covers [0 s, 1 s). Latencies are in
+// milliseconds over the records settled in that second; InFlight is the
+// most requests outstanding during it.
+type Second struct {
+	T                                                                int
+	Offered, Attempts, Acked, Throttled, Failed, Expired, BytesAcked int64
+	P50Ms, P90Ms, P99Ms, MaxMs                                       float64
+	InFlight                                                         int
+}
+
+// ShardSummary is one shard's load over the run.
+type ShardSummary struct {
+	Shard
+	Attempts, Acked, BytesAcked, Throttled     int64
+	ThrottledRecordsLimit, ThrottledBytesLimit int64
+	// PeakUtilization is the highest per-second demand as a fraction of
+	// the shard's capacity: max(records ÷ records/s, bytes ÷ bytes/s).
+	PeakUtilization float64
+	// Utilization is that fraction per second (nil on streams of more
+	// than 256 shards, to keep memory small).
+	Utilization []float64
+}
+
+// Progress is a live view of a run for progress bars, read with atomics.
+type Progress struct {
+	Offered, Acked, Throttled, Failed, Expired, Retried, Requests int64
+	InFlight                                                      int64
+	Elapsed, Duration                                             time.Duration
+}
+
+type liveCounters struct {
+	offered, acked, throttled, failed, expired, retried, requests, inFlight atomic.Int64
+}

@@ -1,0 +1,68 @@
+package reports
+
+import (
+	"github.com/spillway-dev/spillway/loadgen"
+	"github.com/spillway-dev/spillway/scenarios"
+)
+
+// FromSummary builds the results artifact of a run. Thresholds are left
+// empty; fill them with Evaluate.
+func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Results {
+	r := &Results{
+		Schema: Schema, Tool: tool, RunID: s.RunID, Target: s.Target, Seed: int64(s.Seed),
+		Scenario:  *sc,
+		StartTime: s.Start.UTC(), EndTime: s.End.UTC(), DurationS: s.End.Sub(s.Start).Seconds(),
+		Interrupted: s.Interrupted, StopReason: s.StopReason,
+		Totals: Totals{
+			Offered: s.Totals.Offered, Acked: s.Totals.Acked, Throttled: s.Totals.Throttled,
+			Failed: s.Totals.Failed, Expired: s.Totals.Expired, Unfinished: s.Totals.Unfinished,
+			Retried: s.Totals.Retried, Attempts: s.Totals.Attempts, Requests: s.Totals.Requests,
+			BytesAcked: s.Totals.BytesAcked, ThrottleRatio: s.Totals.ThrottleRatio,
+		},
+		Latency: Latency{
+			ResponseMs: percentiles(s.Latency.Response),
+			ServiceMs:  percentiles(s.Latency.Service),
+			SendLagMs:  percentiles(s.Latency.SendLag),
+		},
+		Generator: Generator{
+			LateRequests: s.Generator.LateRequests, MaxInFlight: s.Generator.MaxInFlight, SaturatedS: s.Generator.SaturatedS,
+		},
+		Series:     make([]SecondSample, len(s.Series)),
+		PerShard:   make([]ShardRow, len(s.Shards)),
+		Thresholds: []ThresholdResult{},
+	}
+	if len(s.Errors) > 0 {
+		r.Errors = s.Errors
+	}
+	for i, x := range s.Series {
+		r.Series[i] = SecondSample{
+			T: x.T, Offered: x.Offered, Attempts: x.Attempts, Acked: x.Acked, Throttled: x.Throttled,
+			Failed: x.Failed, Expired: x.Expired, BytesAcked: x.BytesAcked,
+			P50Ms: x.P50Ms, P90Ms: x.P90Ms, P99Ms: x.P99Ms, MaxMs: x.MaxMs, InFlight: x.InFlight,
+		}
+	}
+	for i, sh := range s.Shards {
+		row := ShardRow{
+			ShardID: sh.ID, StartingHashKey: sh.StartingHashKey, EndingHashKey: sh.EndingHashKey,
+			Attempts: sh.Attempts, Acked: sh.Acked, BytesAcked: sh.BytesAcked, Throttled: sh.Throttled,
+			ThrottledRecordsLimit: sh.ThrottledRecordsLimit, ThrottledBytesLimit: sh.ThrottledBytesLimit,
+			PeakUtilization: sh.PeakUtilization, Utilization: sh.Utilization,
+		}
+		switch {
+		case sh.Throttled == 0:
+		case sh.ThrottledBytesLimit > sh.ThrottledRecordsLimit:
+			row.ThrottledBy = LimitBytes
+		default:
+			row.ThrottledBy = LimitRecords
+		}
+		if row.Utilization == nil {
+			row.Utilization = []float64{}
+		}
+		r.PerShard[i] = row
+	}
+	return r
+}
+
+func percentiles(p loadgen.Percentiles) Percentiles {
+	return Percentiles{Count: p.Count, Mean: p.Mean, P50: p.P50, P90: p.P90, P99: p.P99, P999: p.P999, Max: p.Max}
+}

@@ -1,0 +1,112 @@
+package reports
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteMarkdown writes the summary of r as GitHub-flavoured Markdown, for
+// a CI job summary: the same content as WriteText, in tables.
+func WriteMarkdown(w io.Writer, r *Results) error {
+	bw := bufio.NewWriter(w)
+	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+	row := func(cells ...string) { p("| %s |\n", strings.Join(cells, " | ")) }
+
+	title := "spillway: " + md(r.Scenario.Name)
+	if v := verdict(r.Thresholds); v != "" {
+		title += " — " + v
+	}
+	p("## %s\n\n", title)
+	p("- **Scenario:** %s\n", md(r.Scenario.Name+sourceSuffix(r)))
+	p("- **Target:** %s\n", md(targetLine(r)))
+	p("- **Load:** %s\n", md(loadLine(r)))
+	p("- **Run:** %s\n", md(runLine(r)))
+	if s := statusLine(r); s != "" {
+		p("- **Status:** %s\n", md(s))
+	}
+
+	p("\n### Records\n\n")
+	row("", "records", "")
+	row("---", "---:", "---")
+	for _, rr := range recordRows(r) {
+		row(rr.name, commas(rr.count), md(rr.note))
+	}
+	p("\nAchieved: %s.\n", achievedLine(r))
+	if codes := errorCodes(r); len(codes) > 0 {
+		p("\n")
+		row("Error code", "failed attempts")
+		row("---", "---:")
+		for _, c := range codes {
+			row(md(c), commas(r.Errors[c]))
+		}
+	}
+
+	p("\n### Latency (ms)\n\n")
+	row("", "count", "p50", "p90", "p99", "p99.9", "max")
+	row("---", "---:", "---:", "---:", "---:", "---:", "---:")
+	for _, l := range latencyRows(r) {
+		row(l.name, commas(l.p.Count), ms(l.p.P50), ms(l.p.P90), ms(l.p.P99), ms(l.p.P999), ms(l.p.Max))
+	}
+
+	p("\n### Generator\n\n")
+	for _, l := range generatorLines(r) {
+		p("- %s\n", md(l))
+	}
+
+	if len(r.PerShard) > 0 {
+		p("\n### Shards\n\n")
+		shown := shownShards(r)
+		if len(shown) < len(r.PerShard) {
+			p("Showing the %d busiest of %d shards.\n\n", len(shown), len(r.PerShard))
+		}
+		row("Shard", "attempts", "acked", "throttled", "by records", "by bytes", "peak", "")
+		row("---", "---:", "---:", "---:", "---:", "---:", "---:", "---")
+		for _, sh := range shown {
+			mark := ""
+			if isHot(sh) {
+				mark = "🔥 HOT"
+			}
+			row(md(sh.ShardID), commas(sh.Attempts), commas(sh.Acked), commas(sh.Throttled),
+				commas(sh.ThrottledRecordsLimit), commas(sh.ThrottledBytesLimit), pct0(sh.PeakUtilization), mark)
+		}
+		p("\n")
+		for _, l := range shardVerdict(r) {
+			p("- %s\n", md(l))
+		}
+	}
+
+	p("\n### Thresholds\n\n")
+	if len(r.Thresholds) == 0 {
+		p("None defined.\n")
+	} else {
+		row("", "Threshold", "Measured")
+		row("---", "---", "---:")
+		for _, tr := range r.Thresholds {
+			mark := "✅ PASS"
+			if !tr.Pass {
+				mark = "❌ FAIL"
+			}
+			row(mark, "`"+mdCode(tr.Expr)+"`", md(thresholdValue(tr)))
+		}
+	}
+	return bw.Flush()
+}
+
+// mdEscaper escapes text for a Markdown table cell or list item, so that
+// scenario strings can neither break the table nor inject HTML.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "&", "&amp;",
+	"*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`,
+	"\r\n", " ", "\n", " ",
+)
+
+// md escapes s as Markdown text.
+func md(s string) string { return mdEscaper.Replace(s) }
+
+// mdCode makes s safe inside a table cell's code span: backticks and pipes
+// cannot be escaped there, so they are replaced.
+func mdCode(s string) string {
+	return strings.NewReplacer("`", "'", "|", "¦", "\n", " ").Replace(s)
+}

@@ -1,0 +1,67 @@
+package reports
+
+// Metric units, as scenarios.Metrics names them.
+const (
+	unitRatio   = "ratio"
+	unitMs      = "ms"
+	unitRecords = "records"
+)
+
+// metric is one threshold metric: its unit and how to read it off Results.
+type metric struct {
+	unit  string
+	value func(r *Results) float64
+}
+
+// metrics maps every threshold metric name to its definition. It must list
+// exactly the names of scenarios.Metrics (TestMetricsCoverScenarioMetrics).
+var metrics = map[string]metric{
+	"throttle_ratio": {unitRatio, func(r *Results) float64 { return r.Totals.ThrottleRatio }},
+	"error_ratio":    {unitRatio, errorRatio},
+
+	"put_latency_p50":  {unitMs, func(r *Results) float64 { return r.Latency.ResponseMs.P50 }},
+	"put_latency_p90":  {unitMs, func(r *Results) float64 { return r.Latency.ResponseMs.P90 }},
+	"put_latency_p99":  {unitMs, func(r *Results) float64 { return r.Latency.ResponseMs.P99 }},
+	"put_latency_p999": {unitMs, func(r *Results) float64 { return r.Latency.ResponseMs.P999 }},
+	"put_latency_max":  {unitMs, func(r *Results) float64 { return r.Latency.ResponseMs.Max }},
+
+	"service_latency_p50":  {unitMs, func(r *Results) float64 { return r.Latency.ServiceMs.P50 }},
+	"service_latency_p90":  {unitMs, func(r *Results) float64 { return r.Latency.ServiceMs.P90 }},
+	"service_latency_p99":  {unitMs, func(r *Results) float64 { return r.Latency.ServiceMs.P99 }},
+	"service_latency_p999": {unitMs, func(r *Results) float64 { return r.Latency.ServiceMs.P999 }},
+	"service_latency_max":  {unitMs, func(r *Results) float64 { return r.Latency.ServiceMs.Max }},
+
+	"send_lag_p99": {unitMs, func(r *Results) float64 { return r.Latency.SendLagMs.P99 }},
+	"send_lag_max": {unitMs, func(r *Results) float64 { return r.Latency.SendLagMs.Max }},
+
+	"offered":   {unitRecords, func(r *Results) float64 { return float64(r.Totals.Offered) }},
+	"acked":     {unitRecords, func(r *Results) float64 { return float64(r.Totals.Acked) }},
+	"throttled": {unitRecords, func(r *Results) float64 { return float64(r.Totals.Throttled) }},
+	"failed":    {unitRecords, func(r *Results) float64 { return float64(r.Totals.Failed) }},
+	"expired":   {unitRecords, func(r *Results) float64 { return float64(r.Totals.Expired) }},
+	"retried":   {unitRecords, func(r *Results) float64 { return float64(r.Totals.Retried) }},
+}
+
+// errorRatio is (failed + expired) ÷ offered records, 0 when nothing was
+// offered.
+func errorRatio(r *Results) float64 {
+	if r.Totals.Offered == 0 {
+		return 0
+	}
+	return float64(r.Totals.Failed+r.Totals.Expired) / float64(r.Totals.Offered)
+}
+
+// MetricValue returns the value of the threshold metric name measured in r,
+// in the metric's base unit: a fraction for ratios, milliseconds for
+// latencies, records for counts. ok is false for a name that is not a
+// metric.
+func MetricValue(r *Results, name string) (value float64, ok bool) {
+	m, ok := metrics[name]
+	if !ok {
+		return 0, false
+	}
+	return m.value(r), true
+}
+
+// metricUnit returns the base unit of the metric name, "" if it is unknown.
+func metricUnit(name string) string { return metrics[name].unit }

@@ -1,0 +1,373 @@
+package reports
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// maxShardRows is the most shards the text and Markdown reports list; a
+// bigger stream lists its busiest shards.
+const maxShardRows = 20
+
+// lateThreshold is how late a request must leave to count in
+// Generator.LateRequests; it matches the loadgen definition.
+const lateThreshold = "10 ms"
+
+// ackedPerSec is the acked records per second over the run, 0 for a run
+// of no duration.
+func ackedPerSec(r *Results) float64 {
+	if r.DurationS <= 0 {
+		return 0
+	}
+	return float64(r.Totals.Acked) / r.DurationS
+}
+
+// mib converts bytes to MiB.
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+// streamUtilization returns, for each second, the average of the shards'
+// utilisation: the fraction of the whole stream's capacity in use. Shards
+// without a value for a second count as idle.
+func streamUtilization(r *Results) []float64 {
+	if len(r.PerShard) == 0 {
+		return nil
+	}
+	n := 0
+	for _, sh := range r.PerShard {
+		n = max(n, len(sh.Utilization))
+	}
+	avg := make([]float64, n)
+	for _, sh := range r.PerShard {
+		for i, u := range sh.Utilization {
+			avg[i] += u
+		}
+	}
+	for i := range avg {
+		avg[i] /= float64(len(r.PerShard))
+	}
+	return avg
+}
+
+// isHot reports whether a shard throttled or was asked for more than its
+// capacity in some second.
+func isHot(sh ShardRow) bool { return sh.Throttled > 0 || sh.PeakUtilization > 1 }
+
+// hotShards counts the hot shards.
+func hotShards(r *Results) int {
+	n := 0
+	for _, sh := range r.PerShard {
+		if isHot(sh) {
+			n++
+		}
+	}
+	return n
+}
+
+// busiest returns the indexes of the n shards with the highest peak
+// utilisation, busiest first (ties in hash key order).
+func busiest(rows []ShardRow, n int) []int {
+	idx := make([]int, len(rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		return cmp.Compare(rows[b].PeakUtilization, rows[a].PeakUtilization)
+	})
+	return idx[:min(n, len(idx))]
+}
+
+// shownShards returns the shards a summary lists, in hash key order: all of
+// them, or the maxShardRows busiest of a bigger stream.
+func shownShards(r *Results) []ShardRow {
+	if len(r.PerShard) <= maxShardRows {
+		return r.PerShard
+	}
+	idx := busiest(r.PerShard, maxShardRows)
+	slices.Sort(idx)
+	rows := make([]ShardRow, len(idx))
+	for i, j := range idx {
+		rows[i] = r.PerShard[j]
+	}
+	return rows
+}
+
+// shardVerdict contrasts the stream-wide utilisation with the hottest
+// shard, the point of a per-shard view: whether throttling came from key
+// skew or from too little capacity overall. It returns no lines when there
+// is no per-shard data.
+func shardVerdict(r *Results) []string {
+	if len(r.PerShard) == 0 {
+		return nil
+	}
+	// Feature the busiest hot shard, or the busiest shard if none is hot.
+	hot := r.PerShard[busiest(r.PerShard, 1)[0]]
+	for _, sh := range r.PerShard {
+		if isHot(sh) && (!isHot(hot) || sh.PeakUtilization > hot.PeakUtilization) {
+			hot = sh
+		}
+	}
+	var b strings.Builder
+	streamPeak := -1.0
+	if u := streamUtilization(r); len(u) > 0 {
+		streamPeak = slices.Max(u)
+		fmt.Fprintf(&b, "stream used %s of its capacity on average at peak; %s peaked at %s",
+			pct0(streamPeak), hot.ShardID, pct0(hot.PeakUtilization))
+	} else {
+		fmt.Fprintf(&b, "hottest shard %s peaked at %s", hot.ShardID, pct0(hot.PeakUtilization))
+	}
+	if hot.ThrottledBy != "" {
+		fmt.Fprintf(&b, " and throttled on %s/s", hot.ThrottledBy)
+	}
+	nhot := hotShards(r)
+	if nhot > 1 {
+		fmt.Fprintf(&b, "; %d of %d shards were hot", nhot, len(r.PerShard))
+	}
+	lines := []string{b.String()}
+	switch {
+	case nhot == 0:
+		lines = append(lines, "no shard throttled or exceeded its capacity")
+	case streamPeak >= 1:
+		lines = append(lines, "the stream as a whole was over capacity: add shards or lower the rate")
+	case streamPeak < 0:
+	case nhot < len(r.PerShard):
+		lines = append(lines, "the stream as a whole had headroom: partition keys skew the load onto hot shards, so adding shards alone will not fix it")
+	default:
+		lines = append(lines, "every shard ran hot at some point while the stream as a whole had headroom: the load is bursty, not steadily over capacity")
+	}
+	return lines
+}
+
+// clientBottleneck reports whether the load generator, not the target,
+// limited the run: in-flight slots ran out, or more than 1% of requests
+// left late.
+func clientBottleneck(r *Results) bool {
+	g := r.Generator
+	return g.SaturatedS > 0 || (r.Totals.Requests > 0 && float64(g.LateRequests) > 0.01*float64(r.Totals.Requests))
+}
+
+// generatorLines describes the generator's health in plain words.
+func generatorLines(r *Results) []string {
+	g := r.Generator
+	inflight := strconv.Itoa(g.MaxInFlight)
+	if lim := r.Scenario.Producer.MaxInFlight; lim > 0 {
+		inflight += " of " + strconv.Itoa(lim)
+	}
+	stats := fmt.Sprintf("max %s requests in flight, %s late requests (left >%s after their intended time), %d saturated seconds",
+		inflight, commas(g.LateRequests), lateThreshold, g.SaturatedS)
+	if !clientBottleneck(r) {
+		return []string{stats, "the client kept up with the schedule: the load reached the target as intended"}
+	}
+	verdict := fmt.Sprintf("THE CLIENT WAS THE BOTTLENECK: %s of %s requests left late", commas(g.LateRequests), commas(r.Totals.Requests))
+	if g.SaturatedS > 0 {
+		verdict = fmt.Sprintf("THE CLIENT WAS THE BOTTLENECK: every in-flight slot was taken in %d of %.0f s", g.SaturatedS, r.DurationS)
+	}
+	return []string{stats, verdict,
+		"raise producer.max_in_flight or split the load across generators; response times include this queueing"}
+}
+
+// thresholdValue formats a threshold's measured value in its unit.
+func thresholdValue(tr ThresholdResult) string {
+	switch tr.Unit {
+	case unitRatio:
+		return fmt.Sprintf("%.4g (%s)", tr.Value, pct(tr.Value))
+	case unitMs:
+		return ms(tr.Value) + " ms"
+	case unitRecords:
+		return commas(int64(math.Round(tr.Value)))
+	}
+	if _, ok := metrics[tr.Metric]; !ok {
+		return fmt.Sprintf("unknown metric %q", tr.Metric)
+	}
+	return strconv.FormatFloat(tr.Value, 'g', -1, 64)
+}
+
+// passWord is PASS or FAIL: plain words, so logs can be grepped.
+func passWord(pass bool) string {
+	if pass {
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+// verdict summarises the thresholds in one line, "" when there are none.
+func verdict(trs []ThresholdResult) string {
+	failed := 0
+	for _, tr := range trs {
+		if !tr.Pass {
+			failed++
+		}
+	}
+	switch {
+	case len(trs) == 0:
+		return ""
+	case failed == 0:
+		return fmt.Sprintf("PASS (all %d thresholds passed)", len(trs))
+	}
+	return fmt.Sprintf("FAIL (%d of %d thresholds failed)", failed, len(trs))
+}
+
+// loadLine describes the scenario's arrival-rate profile.
+func loadLine(r *Results) string {
+	l := r.Scenario.Load
+	var s string
+	switch {
+	case l.Rate > 0:
+		s = fmt.Sprintf("%s records/s for %s", num(l.Rate), l.Duration)
+	case len(l.Stages) > 0:
+		peak := l.StartRate
+		for _, st := range l.Stages {
+			peak = max(peak, st.Target)
+		}
+		s = fmt.Sprintf("%d stages up to %s records/s over %s", len(l.Stages), num(peak), l.Duration)
+	default:
+		s = "no load profile"
+	}
+	p := r.Scenario.Producer
+	return fmt.Sprintf("%s; batches of up to %d, %s keys", s, p.Batch, orDash(r.Scenario.Keys.Dist))
+}
+
+// runLine describes when the run happened.
+func runLine(r *Results) string {
+	const layout = "2006-01-02 15:04:05 MST"
+	s := fmt.Sprintf("%s to %s (%.1f s)", r.StartTime.UTC().Format(layout), r.EndTime.UTC().Format(layout), r.DurationS)
+	if r.RunID != "" {
+		s += ", run " + r.RunID
+	}
+	if r.Tool != "" {
+		s += ", spillway " + r.Tool
+	}
+	return s
+}
+
+// targetLine describes what was loaded.
+func targetLine(r *Results) string {
+	st := r.Scenario.Stream
+	return fmt.Sprintf("%s: stream %s, %d shards, seed %d", orDash(r.Target), orDash(st.Name), st.Shards, r.Seed)
+}
+
+// statusLine is "" for a run that ran its course.
+func statusLine(r *Results) string {
+	if !r.Interrupted {
+		return ""
+	}
+	if r.StopReason == "" {
+		return "INTERRUPTED before the end of the scenario"
+	}
+	return "INTERRUPTED: " + r.StopReason
+}
+
+// latencyRow is one row of the latency table.
+type latencyRow struct {
+	name string
+	p    Percentiles
+}
+
+func latencyRows(r *Results) []latencyRow {
+	return []latencyRow{
+		{"response time, from intended send", r.Latency.ResponseMs},
+		{"service time, request round trip", r.Latency.ServiceMs},
+		{"send lag, behind schedule", r.Latency.SendLagMs},
+	}
+}
+
+// recordRow is one row of the records table: a count and a note.
+type recordRow struct {
+	name  string
+	count int64
+	note  string
+}
+
+func recordRows(r *Results) []recordRow {
+	t := r.Totals
+	share := func(n int64) string {
+		if t.Offered == 0 || n == 0 {
+			return ""
+		}
+		return pct(float64(n)/float64(t.Offered)) + " of offered"
+	}
+	return []recordRow{
+		{"offered", t.Offered, ""},
+		{"acked", t.Acked, share(t.Acked)},
+		{"failed", t.Failed, share(t.Failed)},
+		{"expired", t.Expired, share(t.Expired)},
+		{"unfinished", t.Unfinished, share(t.Unfinished)},
+		{"throttled", t.Throttled, fmt.Sprintf("throttle ratio %s of %s put attempts", pct(t.ThrottleRatio), commas(t.Attempts))},
+		{"retried", t.Retried, fmt.Sprintf("in %s requests", commas(t.Requests))},
+	}
+}
+
+// achievedLine is the throughput the target accepted.
+func achievedLine(r *Results) string {
+	mibps := 0.0
+	if r.DurationS > 0 {
+		mibps = mib(r.Totals.BytesAcked) / r.DurationS
+	}
+	return fmt.Sprintf("%s acked records/s, %.1f MiB acked (%.2f MiB/s)", num(ackedPerSec(r)), mib(r.Totals.BytesAcked), mibps)
+}
+
+// errorCodes returns the error codes of r.Errors, sorted.
+func errorCodes(r *Results) []string {
+	codes := make([]string, 0, len(r.Errors))
+	for c := range r.Errors {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	return codes
+}
+
+// commas formats n with thousands separators: 1234567 → "1,234,567".
+func commas(n int64) string { return group(strconv.FormatInt(n, 10)) }
+
+// num formats a rate: whole numbers as integers, others to one decimal,
+// with thousands separators.
+func num(f float64) string {
+	if f == math.Trunc(f) {
+		return group(strconv.FormatFloat(f, 'f', 0, 64))
+	}
+	return ms(f)
+}
+
+// ms formats milliseconds to one decimal, with thousands separators.
+func ms(f float64) string { return group(strconv.FormatFloat(f, 'f', 1, 64)) }
+
+// group inserts thousands separators into the integer part of a decimal
+// number string.
+func group(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	if len(whole) > 15 { // Inf, NaN or huge: leave alone
+		return sign + s
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	for i := range len(whole) {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte(whole[i])
+	}
+	if dot {
+		b.WriteString("." + frac)
+	}
+	return b.String()
+}
+
+// pct formats a fraction as a percentage with one decimal: 0.1176 → "11.8%".
+func pct(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
+
+// pct0 formats a fraction as a whole percentage: 1.83 → "183%".
+func pct0(f float64) string { return fmt.Sprintf("%.0f%%", f*100) }
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

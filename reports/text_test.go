@@ -1,0 +1,137 @@
+package reports
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares got with testdata/name, rewriting it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if bytes.Equal(got, want) {
+		return
+	}
+	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := range max(len(g), len(w)) {
+		gl, wl := line(g, i), line(w, i)
+		if gl != wl {
+			t.Errorf("%s differs from the golden file at line %d (run go test -update and review the diff):\ngot:  %q\nwant: %q", name, i+1, gl, wl)
+			return
+		}
+	}
+}
+
+func line(lines []string, i int) string {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return "<EOF>"
+}
+
+func TestWriteTextGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteText(&buf, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary.txt.golden", buf.Bytes())
+}
+
+func TestWriteMarkdownGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteMarkdown(&buf, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary.md.golden", buf.Bytes())
+}
+
+// TestWriteTextInterrupted covers the other branches: an interrupted run
+// without thresholds whose generator kept up and whose shards stayed cool.
+func TestWriteTextInterrupted(t *testing.T) {
+	r := fixture()
+	r.Interrupted, r.StopReason = true, "interrupted by signal; 1,200 records abandoned"
+	r.Totals.Unfinished = 1200
+	r.Thresholds = nil
+	r.Generator = Generator{MaxInFlight: 9}
+	r.Errors = nil
+	for i := range r.PerShard {
+		sh := &r.PerShard[i]
+		sh.Throttled, sh.ThrottledRecordsLimit, sh.ThrottledBy = 0, 0, ""
+		for j := range sh.Utilization {
+			sh.Utilization[j] = min(sh.Utilization[j], 0.9)
+		}
+		sh.PeakUtilization = min(sh.PeakUtilization, 0.9)
+	}
+	var buf bytes.Buffer
+	if err := WriteText(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary_interrupted.txt.golden", buf.Bytes())
+}
+
+// TestWriteEmpty checks that a results file with nothing in it renders.
+func TestWriteEmpty(t *testing.T) {
+	r := &Results{Schema: Schema}
+	for name, write := range map[string]func(io.Writer, *Results) error{
+		"text": WriteText, "markdown": WriteMarkdown, "html": WriteHTML,
+	} {
+		var buf bytes.Buffer
+		if err := write(&buf, r); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if buf.Len() == 0 {
+			t.Errorf("%s: no output", name)
+		}
+	}
+}
+
+// TestManyShards checks that a big stream lists only its busiest shards.
+func TestManyShards(t *testing.T) {
+	r := fixture()
+	base := r.PerShard[0]
+	r.PerShard = nil
+	for i := range 100 {
+		sh := base
+		sh.ShardID = fmt.Sprintf("shardId-%012d", i)
+		sh.PeakUtilization = float64(i%50) / 40
+		r.PerShard = append(r.PerShard, sh)
+	}
+	var buf bytes.Buffer
+	if err := WriteText(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "Showing the 20 busiest of 100 shards") {
+		t.Errorf("no note on the shards left out:\n%s", out)
+	}
+	if n := strings.Count(out, "  shardId-"); n != maxShardRows {
+		t.Errorf("listed %d shards, want %d", n, maxShardRows)
+	}
+	if !strings.Contains(out, "shardId-000000000049") || strings.Contains(out, "shardId-000000000000 ") {
+		t.Errorf("listed the wrong shards:\n%s", out)
+	}
+	charts, err := Charts(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := charts[2].Title; !strings.Contains(got, "8 busiest of 100 shards") {
+		t.Errorf("utilisation chart title %q does not say it shows the busiest shards", got)
+	}
+}

@@ -1,0 +1,66 @@
+package scenarios
+
+import "sort"
+
+// Unit is the base unit a metric is measured and compared in.
+type Unit string
+
+// Metric units.
+const (
+	// UnitRatio is a fraction from 0 to 1. Thresholds accept 0.05 or 5%.
+	UnitRatio Unit = "ratio"
+	// UnitMs is milliseconds. Thresholds accept a Go duration (500ms, 1.5s)
+	// or a bare number of milliseconds.
+	UnitMs Unit = "ms"
+	// UnitRecords is a count of records.
+	UnitRecords Unit = "records"
+)
+
+// MetricInfo describes one metric a threshold can test.
+type MetricInfo struct {
+	// Name is the metric's name in threshold expressions.
+	Name string
+	// Unit is the unit of the metric's value and of Threshold.Value.
+	Unit Unit
+	// Help is a one-line description.
+	Help string
+}
+
+// Metrics is the catalogue of metrics that thresholds can name, by name.
+// Reports evaluate thresholds against these; an unknown name is an error,
+// never a silent pass.
+var Metrics = map[string]MetricInfo{}
+
+func init() {
+	add := func(name string, u Unit, help string) {
+		Metrics[name] = MetricInfo{Name: name, Unit: u, Help: help}
+	}
+	add("throttle_ratio", UnitRatio, "throttled put attempts ÷ put attempts")
+	add("error_ratio", UnitRatio, "(failed + expired records) ÷ offered records")
+	quantiles := []struct{ suffix, help string }{
+		{"p50", "median"}, {"p90", "90th percentile"}, {"p99", "99th percentile"},
+		{"p999", "99.9th percentile"}, {"max", "maximum"},
+	}
+	for _, q := range quantiles {
+		add("put_latency_"+q.suffix, UnitMs, q.help+" put latency: response time measured from the intended send time, in ms")
+		add("service_latency_"+q.suffix, UnitMs, q.help+" service latency: request round trip, in ms")
+	}
+	add("send_lag_p99", UnitMs, "99th percentile send lag: actual minus intended send time, in ms")
+	add("send_lag_max", UnitMs, "maximum send lag: actual minus intended send time, in ms")
+	add("offered", UnitRecords, "records the schedule offered")
+	add("acked", UnitRecords, "records Kinesis accepted")
+	add("throttled", UnitRecords, "record put attempts rejected with ProvisionedThroughputExceededException")
+	add("failed", UnitRecords, "records that failed for good (attempts exhausted or a non-retryable error)")
+	add("expired", UnitRecords, "records dropped because their retry TTL passed")
+	add("retried", UnitRecords, "record put attempts after the first")
+}
+
+// MetricNames returns the names in Metrics, sorted.
+func MetricNames() []string {
+	names := make([]string, 0, len(Metrics))
+	for n := range Metrics {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
