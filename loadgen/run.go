@@ -129,7 +129,7 @@ func (r *Runner) StopWith(reason string) {
 // Progress is a snapshot for progress displays.
 func (r *Runner) Progress() Progress {
 	p := Progress{
-		Offered: r.live.offered.Load(), Acked: r.live.acked.Load(), Throttled: r.live.throttled.Load(),
+		Offered: r.live.offered.Load(), Attempts: r.live.attempts.Load(), Acked: r.live.acked.Load(), Throttled: r.live.throttled.Load(),
 		Failed: r.live.failed.Load(), Expired: r.live.expired.Load(), Retried: r.live.retried.Load(),
 		Requests: r.live.requests.Load(), InFlight: r.live.inFlight.Load(), Duration: r.sched.Duration(),
 	}
@@ -469,6 +469,7 @@ func (w *worker) send(ctx context.Context, b *batch) {
 		}
 		rep.events[i] = ev
 	}
+	r.live.attempts.Add(int64(len(b.recs)))
 	r.live.acked.Add(acked)
 	r.live.throttled.Add(throttled)
 	r.live.failed.Add(failed)

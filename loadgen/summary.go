@@ -90,11 +90,13 @@ type ShardSummary struct {
 
 // Progress is a live view of a run for progress bars, read with atomics.
 type Progress struct {
-	Offered, Acked, Throttled, Failed, Expired, Retried, Requests int64
-	InFlight                                                      int64
-	Elapsed, Duration                                             time.Duration
+	// Attempts counts record put attempts; Throttled ÷ Attempts is the
+	// throttle ratio so far.
+	Offered, Attempts, Acked, Throttled, Failed, Expired, Retried, Requests int64
+	InFlight                                                                int64
+	Elapsed, Duration                                                       time.Duration
 }
 
 type liveCounters struct {
-	offered, acked, throttled, failed, expired, retried, requests, inFlight atomic.Int64
+	offered, attempts, acked, throttled, failed, expired, retried, requests, inFlight atomic.Int64
 }

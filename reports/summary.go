@@ -3,6 +3,7 @@ package reports
 import (
 	"cmp"
 	"fmt"
+	"github.com/spillway-dev/spillway/model"
 	"math"
 	"slices"
 	"strconv"
@@ -50,6 +51,30 @@ func streamUtilization(r *Results) []float64 {
 		avg[i] /= float64(len(r.PerShard))
 	}
 	return avg
+}
+
+// streamDemandPeak is the highest per-second offered load as a fraction of
+// the whole stream's write capacity (shards × the per-shard limits of
+// model): max(offered records ÷ records capacity, offered bytes ÷ bytes
+// capacity), with offered bytes estimated from the mean acked record size.
+// It counts new records only, not retries, so it answers whether the
+// stream had room for the load; -1 when it cannot be computed.
+func streamDemandPeak(r *Results) float64 {
+	shards := len(r.PerShard)
+	if shards == 0 || len(r.Series) == 0 {
+		return -1
+	}
+	meanBytes := 0.0
+	if r.Totals.Acked > 0 {
+		meanBytes = float64(r.Totals.BytesAcked) / float64(r.Totals.Acked)
+	}
+	recCap := float64(shards) * model.ShardWriteRecordsPerSec
+	byteCap := float64(shards) * model.ShardWriteBytesPerSec
+	peak := 0.0
+	for _, x := range r.Series {
+		peak = max(peak, float64(x.Offered)/recCap, float64(x.Offered)*meanBytes/byteCap)
+	}
+	return peak
 }
 
 // isHot reports whether a shard throttled or was asked for more than its
@@ -111,10 +136,9 @@ func shardVerdict(r *Results) []string {
 		}
 	}
 	var b strings.Builder
-	streamPeak := -1.0
-	if u := streamUtilization(r); len(u) > 0 {
-		streamPeak = slices.Max(u)
-		fmt.Fprintf(&b, "stream used %s of its capacity on average at peak; %s peaked at %s",
+	streamPeak := streamDemandPeak(r)
+	if streamPeak >= 0 {
+		fmt.Fprintf(&b, "the offered load peaked at %s of the stream's capacity; %s peaked at %s of its own (attempts, retries included)",
 			pct0(streamPeak), hot.ShardID, pct0(hot.PeakUtilization))
 	} else {
 		fmt.Fprintf(&b, "hottest shard %s peaked at %s", hot.ShardID, pct0(hot.PeakUtilization))

@@ -13,6 +13,8 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"github.com/spillway-dev/spillway/scenarios"
 )
 
 // Exit codes, shared by every subcommand.
@@ -75,6 +77,10 @@ type command struct {
 var commands = []command{
 	{"run", "run a scenario's load against a stream and report what happened", runCmd},
 	{"validate", "check scenario files and report every problem", validateCmd},
+	{"schema", "print the JSON Schema of scenario files", func(_ context.Context, e *env, _ []string) error {
+		_, err := e.stdout.Write(scenarios.JSONSchema())
+		return err
+	}},
 	{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 		fmt.Fprintln(e.stdout, "spillway", toolVersion())
 		return nil

@@ -46,7 +46,7 @@ func plainProgress(e *env, r *loadgen.Runner, done <-chan struct{}) {
 			rate := float64(p.Acked-prev.Acked) / now.Sub(last).Seconds()
 			fmt.Fprintf(e.stderr, "%5.0fs/%.0fs offered %d acked %d throttled %d (%.1f%%) failed %d acked/s %.0f in-flight %d\n",
 				p.Elapsed.Seconds(), p.Duration.Seconds(), p.Offered, p.Acked, p.Throttled,
-				pct(p.Throttled, p.Acked+p.Throttled+p.Failed), p.Failed+p.Expired, rate, p.InFlight)
+				pct(p.Throttled, p.Attempts), p.Failed+p.Expired, rate, p.InFlight)
 			prev, last = p, now
 		}
 	}
@@ -81,7 +81,7 @@ func barProgress(e *env, r *loadgen.Runner, done <-chan struct{}) {
 			mu.Lock()
 			defer mu.Unlock()
 			return fmt.Sprintf("acked %d (%.0f/s)  throttled %d (%.1f%% of attempts)  failed %d  retried %d",
-				pr.Acked, rate, pr.Throttled, pct(pr.Throttled, pr.Acked+pr.Throttled+pr.Failed), pr.Failed+pr.Expired, pr.Retried)
+				pr.Acked, rate, pr.Throttled, pct(pr.Throttled, pr.Attempts), pr.Failed+pr.Expired, pr.Retried)
 		})),
 	)
 	t := time.NewTicker(200 * time.Millisecond)

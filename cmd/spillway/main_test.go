@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spillway-dev/spillway/reports"
+)
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = dispatch(context.Background(), &env{stdout: &out, stderr: &errb}, args)
+	return code, out.String(), errb.String()
+}
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const shortScenario = `name: cli-test
+stream: {shards: 2}
+load: {rate: 400, duration: 1s}
+record: {size: 100B}
+keys: {dist: uniform, count: 50}
+producer: {batch: 100, linger: 20ms, max_in_flight: 4, retry: {max_attempts: 2}}
+thresholds:
+  - throttle_ratio < 5%
+  - put_latency_p99 < 10s
+`
+
+func TestValidate(t *testing.T) {
+	good := writeFile(t, "good.yaml", shortScenario)
+	if code, out, errOut := runCLI(t, "validate", good); code != exitOK || !strings.Contains(out, "ok") {
+		t.Fatalf("validate good: code %d\n%s%s", code, out, errOut)
+	}
+	bad := writeFile(t, "bad.yaml", "name: x\nstream: {shards: 1}\nload: {rate: 1, duration: 1s}\nproducer:\n  bach: 10\n")
+	code, _, errOut := runCLI(t, "validate", good, bad)
+	if code != exitUsage {
+		t.Fatalf("validate bad: code %d, want %d", code, exitUsage)
+	}
+	if want := "bad.yaml:5:3: producer: unknown field \"bach\""; !strings.Contains(errOut, want) {
+		t.Fatalf("stderr %q does not name the file, line and column: want %q", errOut, want)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{}, {"nope"}, {"run"}, {"run", "a.yaml", "b.yaml"}, {"run", "--bogus", "a.yaml"}, {"validate"}} {
+		if code, _, _ := runCLI(t, args...); code != exitUsage {
+			t.Errorf("spillway %v: code %d, want %d", args, code, exitUsage)
+		}
+	}
+	if code, _, errOut := runCLI(t, "run", "--help"); code != exitOK || !strings.Contains(errOut, "Examples:") {
+		t.Errorf("run --help: code %d, output %q", code, errOut)
+	}
+	if code, _, _ := runCLI(t, "run", filepath.Join(t.TempDir(), "missing.yaml")); code != exitUsage {
+		t.Errorf("missing scenario file: code %d, want %d", code, exitUsage)
+	}
+}
+
+// A short real-time run on the simulated stream writes the three files,
+// and the results file reads back with its thresholds.
+func TestRunWritesResults(t *testing.T) {
+	sc := writeFile(t, "s.yaml", shortScenario)
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, "run", sc, "--out", out, "--seed", "7", "--no-progress", "--sim-latency", "5ms")
+	if code != exitOK {
+		t.Fatalf("run: code %d\n%s\n%s", code, stdout, stderr)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(out, "*-cli-test"))
+	if len(dirs) != 1 {
+		t.Fatalf("run folders %v, want one", dirs)
+	}
+	for _, f := range []string{"results.json", "summary.md", "report.html"} {
+		if st, err := os.Stat(filepath.Join(dirs[0], f)); err != nil || st.Size() == 0 {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	res, err := reports.ReadFile(filepath.Join(dirs[0], "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Totals.Offered != 400 || res.Totals.Acked != 400 || res.Seed != 7 || len(res.Thresholds) != 2 || len(res.PerShard) != 2 {
+		t.Fatalf("results: totals %+v seed %d thresholds %d shards %d", res.Totals, res.Seed, len(res.Thresholds), len(res.PerShard))
+	}
+	if !strings.Contains(stdout, "PASS  throttle_ratio") {
+		t.Errorf("summary lacks the threshold lines:\n%s", stdout)
+	}
+}
+
+// A failing threshold exits 3 and still writes the results.
+func TestRunThresholdFails(t *testing.T) {
+	body := strings.Replace(shortScenario, "throttle_ratio < 5%", "acked < 10", 1)
+	sc := writeFile(t, "s.yaml", body)
+	out := t.TempDir()
+	code, stdout, _ := runCLI(t, "run", sc, "--out", out, "--no-progress", "--sim-latency", "0s")
+	if code != exitThreshold || !strings.Contains(stdout, "FAIL  acked < 10") {
+		t.Fatalf("code %d, want %d\n%s", code, exitThreshold, stdout)
+	}
+	if files, _ := filepath.Glob(filepath.Join(out, "*", "results.json")); len(files) != 1 {
+		t.Fatalf("results not written: %v", files)
+	}
+}
