@@ -272,7 +272,9 @@ const sansFamily = "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"
 func renderSVG(p *plot.Plot, leg plot.Legend) ([]byte, error) {
 	c := vgsvg.New(chartWidth, chartHeight)
 	dc := draw.New(c)
-	legendWidth := leg.Rectangle(dc).Size().X + vg.Points(16)
+	// 15% spare: a viewer without Liberation Sans or Arial falls back to a
+	// wider font, which would otherwise cut the longest label.
+	legendWidth := leg.Rectangle(dc).Size().X*1.15 + vg.Points(16)
 	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
 	top := p.Title.TextStyle.Rectangle(p.Title.Text).Size().Y + p.Title.Padding + vg.Points(8)
 	leg.Draw(draw.Crop(dc, chartWidth-legendWidth+vg.Points(8), 0, 0, -top))
