@@ -77,15 +77,16 @@ func checkBooks(t *testing.T, s *Summary) {
 
 // The first check, through the whole generator: one shard offered
 // 2,000 records/s of 100 B for 10 s with no retries. By hand (see
-// model.TestShardThrottlesOnRecords): 1 s of burst + 10 s × 1,000/s ≈ 11,000
-// accepted of 20,000, so 45% throttled, all on the records limit.
+// model.TestShardThrottlesOnRecords): the new shard's bucket starts empty
+// and refills 1,000/s, so about 10,000 of 20,000 are accepted: 50%
+// throttled, all on the records limit.
 func TestRunThrottlesOnRecords(t *testing.T) {
 	s := runSim(t, testScenario(1, 2000, 10*time.Second, 100), SimConfig{}, nil)
 	if s.Totals.Offered != 20000 {
 		t.Fatalf("offered %d, want 20000", s.Totals.Offered)
 	}
-	if r := s.Totals.ThrottleRatio; r < 0.44 || r > 0.46 {
-		t.Errorf("throttle ratio %.4f, want 0.45±0.01", r)
+	if r := s.Totals.ThrottleRatio; r < 0.49 || r > 0.51 {
+		t.Errorf("throttle ratio %.4f, want 0.50±0.01", r)
 	}
 	sh := s.Shards[0]
 	if sh.ThrottledRecordsLimit != s.Totals.Throttled || sh.ThrottledBytesLimit != 0 {
@@ -97,13 +98,13 @@ func TestRunThrottlesOnRecords(t *testing.T) {
 }
 
 // One shard offered 150 records/s of 10 KiB (+36 B uuid key) for 10 s:
-// 1,541,400 B/s against 1 MiB/s. By hand: (1 + 10) MiB ÷ 10,276 B ≈ 1,122
-// of 1,500 accepted, 25% throttled, all on bytes (steady state would be
-// 1 − 1,048,576/1,541,400 = 32%).
+// 1,541,400 B/s against 1 MiB/s. By hand: 1 + 1,048,576 B/s × 9.9933 s ÷
+// 10,276 B ≈ 1,021 of 1,500 accepted, 31.9% throttled (about one third),
+// all on bytes; the steady state is 1 − 1,048,576/1,541,400 = 32.0%.
 func TestRunThrottlesOnBytes(t *testing.T) {
 	s := runSim(t, testScenario(1, 150, 10*time.Second, 10<<10), SimConfig{}, nil)
-	if r := s.Totals.ThrottleRatio; r < 0.23 || r > 0.27 {
-		t.Errorf("throttle ratio %.4f, want 0.25±0.02", r)
+	if r := s.Totals.ThrottleRatio; r < 0.30 || r > 0.34 {
+		t.Errorf("throttle ratio %.4f, want 0.32±0.02", r)
 	}
 	if sh := s.Shards[0]; sh.ThrottledBytesLimit != s.Totals.Throttled || sh.ThrottledRecordsLimit != 0 {
 		t.Errorf("throttled %d on bytes and %d on records, want all on bytes", sh.ThrottledBytesLimit, sh.ThrottledRecordsLimit)
@@ -145,8 +146,8 @@ func TestRunRetries(t *testing.T) {
 	if s.Totals.Retried == 0 || s.Totals.Attempts != s.Totals.Offered+s.Totals.Retried {
 		t.Fatalf("attempts %d, offered %d, retried %d", s.Totals.Attempts, s.Totals.Offered, s.Totals.Retried)
 	}
-	if s.Totals.Acked <= 7000 {
-		t.Errorf("acked %d: retries should lift acks above the 7,000 of a run without them", s.Totals.Acked)
+	if s.Totals.Acked <= 6000 {
+		t.Errorf("acked %d: retries should lift acks above the 6,000 of a run without them", s.Totals.Acked)
 	}
 }
 

@@ -1,6 +1,6 @@
 package model
 
-// tokenBucket is a continuously refilled bucket. Times are nanoseconds on
+// tokenBucket is a continuously refilled bucket that may go into debt. Times are nanoseconds on
 // the stream's clock; tokens are whatever the bucket meters (records or
 // bytes).
 type tokenBucket struct {
@@ -12,8 +12,11 @@ type tokenBucket struct {
 	lastNs   int64
 }
 
+// newTokenBucket makes an empty bucket: a new stream's first second takes
+// exactly the per-second limit, as AWS states the limits, instead of a
+// second of burst on top. Idle time then fills it up to capacity.
 func newTokenBucket(ratePerSec, capacity float64, nowNs int64) tokenBucket {
-	return tokenBucket{ratePerNs: ratePerSec / 1e9, capacity: capacity, tokens: capacity, lastNs: nowNs}
+	return tokenBucket{ratePerNs: ratePerSec / 1e9, capacity: capacity, lastNs: nowNs}
 }
 
 // refill adds the tokens earned since the last call. Time going backwards
@@ -30,8 +33,12 @@ func (b *tokenBucket) refill(nowNs int64) {
 	b.lastNs = nowNs
 }
 
-// has reports whether n tokens are available (after refill).
-func (b *tokenBucket) has(n float64) bool { return b.tokens >= n }
+// ok reports whether the bucket is out of debt (after refill). A request
+// is allowed whenever it is, and then takes its whole cost, possibly going
+// into debt: the long-run rate is exactly the refill rate, a new stream
+// takes its first record at once, and a record bigger than the bucket is
+// repaid at the refill rate (the large-record "tank" of LR and BLOG-LR).
+func (b *tokenBucket) ok() bool { return b.tokens >= 0 }
 
-// take removes n tokens; callers check has first.
+// take removes n tokens; callers check ok first.
 func (b *tokenBucket) take(n float64) { b.tokens -= n }

@@ -22,7 +22,9 @@ const (
 	// DefaultBurstSeconds is how many seconds of capacity a shard's token
 	// buckets hold. AWS states the limits per second and does not publish
 	// the algorithm (kinesis-facts §1 "Measurement window", unconfirmed);
-	// about one second of burst matches every documented behaviour.
+	// about one second of burst matches every documented behaviour. Buckets
+	// start empty, so a new stream's first second takes the limit, not
+	// twice it.
 	DefaultBurstSeconds = 1.0
 )
 

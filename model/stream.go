@@ -27,9 +27,9 @@ type StreamConfig struct {
 	ShardRecordsPerSec float64
 	ShardBytesPerSec   float64
 	// BurstSeconds is the seconds of capacity each shard's buckets hold.
-	// Zero means DefaultBurstSeconds. The bytes bucket always holds at
-	// least one maximum-size record, so records above 1 MiB draw on a
-	// burst that refills at the shard's byte rate (LR, BLOG-LR).
+	// Zero means DefaultBurstSeconds. Buckets may go into debt by one
+	// record, so a record above 1 MiB is accepted by a shard that is not in
+	// debt and repaid at the shard's byte rate (LR, BLOG-LR).
 	BurstSeconds float64
 }
 
@@ -154,7 +154,9 @@ type Stream struct {
 }
 
 // NewStream creates a stream whose shards split the hash space evenly, as
-// CreateStream does, with full buckets at now.
+// CreateStream does. Its buckets start empty at now and fill at the shard
+// limits, so an idle shard builds up to BurstSeconds of burst; a new
+// stream's first second takes the per-second limit (plus one record).
 func NewStream(cfg StreamConfig, now time.Time) (*Stream, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("stream %q: %w", cfg.Name, err)
@@ -164,7 +166,7 @@ func NewStream(cfg StreamConfig, now time.Time) (*Stream, error) {
 	ranges := EvenRanges(c.Shards)
 	s.shards = make([]shard, len(ranges))
 	s.starts = make([]HashKey, len(ranges))
-	byteCap := max(c.ShardBytesPerSec*c.BurstSeconds, float64(c.MaxRecordSizeBytes))
+	byteCap := c.ShardBytesPerSec * c.BurstSeconds
 	for i, r := range ranges {
 		s.shards[i] = shard{
 			info:    ShardInfo{ID: ShardID(i), Range: r},
@@ -209,8 +211,8 @@ func shardIndex(starts []HashKey, h HashKey) int {
 
 // PutRecords applies a PutRecords call at time now: each record is checked
 // against its shard's record and byte buckets in request order and either
-// accepted (taking one record and its size in bytes) or throttled on its
-// own, as the API does. out must have len(entries) elements. A request that
+// accepted, when neither bucket is in debt (taking one record and its size
+// in bytes), or throttled on its own, as the API does. out must have len(entries) elements. A request that
 // breaks a request limit fails whole with an *APIError and changes nothing.
 func (s *Stream) PutRecords(now time.Time, entries []PutEntry, out []PutResult) error {
 	if err := s.checkRequest(entries, out); err != nil {
@@ -231,9 +233,9 @@ func (s *Stream) PutRecords(now time.Time, entries []PutEntry, out []PutResult) 
 		sh.bytes.refill(nowNs)
 		size := float64(e.Size())
 		switch {
-		case !sh.records.has(1):
+		case !sh.records.ok():
 			out[i] = PutResult{Shard: idx, ErrorCode: ErrThroughputExceeded, Limit: LimitRecords}
-		case !sh.bytes.has(size):
+		case !sh.bytes.ok():
 			out[i] = PutResult{Shard: idx, ErrorCode: ErrThroughputExceeded, Limit: LimitBytes}
 		default:
 			sh.records.take(1)
