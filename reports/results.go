@@ -137,7 +137,8 @@ type SecondSample struct {
 	P90Ms      float64 `json:"p90_ms"`
 	P99Ms      float64 `json:"p99_ms"`
 	MaxMs      float64 `json:"max_ms"`
-	// InFlight is the requests outstanding at the end of the second.
+	// InFlight is the most requests outstanding during the second, as
+	// seen when each request started.
 	InFlight int `json:"in_flight"`
 }
 

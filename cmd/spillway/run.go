@@ -82,7 +82,8 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	if !f.seedSet {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
-		f.seed = binary.BigEndian.Uint64(b[:]) >> 1
+		// 53 bits, so the seed survives JSON readers that use doubles.
+		f.seed = binary.BigEndian.Uint64(b[:]) >> 11
 	}
 	return runScenario(ctx, e, sc, f)
 }
