@@ -20,7 +20,16 @@ var MaxHashKey = HashKey{Hi: ^uint64(0), Lo: ^uint64(0)}
 // the key's UTF-8 bytes read as a big-endian unsigned 128-bit integer, as the
 // KPL does (kinesis-facts §2 "Digest → integer").
 func HashPartitionKey(key string) HashKey {
-	sum := md5.Sum([]byte(key))
+	// Copy short keys to the stack: converting the string directly makes
+	// md5.Sum's argument escape, an allocation per record.
+	var buf [64]byte
+	var b []byte
+	if len(key) <= len(buf) {
+		b = append(buf[:0], key...)
+	} else {
+		b = []byte(key)
+	}
+	sum := md5.Sum(b)
 	return HashKey{
 		Hi: be64(sum[0:8]),
 		Lo: be64(sum[8:16]),

@@ -259,7 +259,10 @@ func (s *Stream) checkRequest(entries []PutEntry, out []PutResult) error {
 	var total int64
 	for i := range entries {
 		e := &entries[i]
-		if n := utf8.RuneCountInString(e.PartitionKey); n < 1 || n > MaxPartitionKeyChars {
+		// A key of at most 256 bytes has at most 256 characters: count
+		// runes only for longer keys.
+		if n := len(e.PartitionKey); n < 1 || (n > MaxPartitionKeyChars && utf8.RuneCountInString(e.PartitionKey) > MaxPartitionKeyChars) {
+			n = utf8.RuneCountInString(e.PartitionKey)
 			return &APIError{Code: ErrValidation, Message: fmt.Sprintf(
 				"record %d: partition key of %d characters is outside 1–%d", i, n, MaxPartitionKeyChars)}
 		}
