@@ -36,7 +36,7 @@ func NewKeyGen(k scenarios.Keys, rng *rand.Rand) (KeyGen, error) {
 		if k.HotShare <= 0 || k.HotShare > 1 {
 			return nil, fmt.Errorf("keys: hot needs 0 < hot_share <= 1")
 		}
-		return &hotKeys{rng: rng, share: k.HotShare, hot: k.Prefix + "hot", rest: uuidKeys{rng: rng, prefix: k.Prefix}}, nil
+		return &hotKeys{rng: rng, share: k.HotShare, hot: scenarios.HotKey(k.Prefix), rest: uuidKeys{rng: rng, prefix: k.Prefix}}, nil
 	}
 	return nil, fmt.Errorf("keys: unknown dist %q", k.Dist)
 }

@@ -77,6 +77,7 @@ type command struct {
 var commands = []command{
 	{"run", "run a scenario's load against a stream and report what happened", runCmd},
 	{"validate", "check scenario files and report every problem", validateCmd},
+	{"report", "render a results file again as text, Markdown or HTML", reportCmd},
 	{"schema", "print the JSON Schema of scenario files", func(_ context.Context, e *env, _ []string) error {
 		_, err := e.stdout.Write(scenarios.JSONSchema())
 		return err

@@ -95,6 +95,25 @@ func TestRunWritesResults(t *testing.T) {
 	if !strings.Contains(stdout, "PASS  throttle_ratio") {
 		t.Errorf("summary lacks the threshold lines:\n%s", stdout)
 	}
+
+	// The results file alone renders the same summary again.
+	results := filepath.Join(dirs[0], "results.json")
+	code, again, _ := runCLI(t, "report", results)
+	if code != exitOK || !strings.Contains(stdout, again) {
+		t.Errorf("report: code %d; its text is not the run's summary:\n%s", code, again)
+	}
+	html := filepath.Join(t.TempDir(), "r.html")
+	if code, _, errOut := runCLI(t, "report", results, "--format", "html", "--output", html); code != exitOK {
+		t.Errorf("report --format html: code %d: %s", code, errOut)
+	}
+	if b, _ := os.ReadFile(html); strings.Count(string(b), "<svg") != 3 {
+		t.Errorf("html report has %d charts, want 3", strings.Count(string(b), "<svg"))
+	}
+	// A damaged results file is a usage error naming the file, line and column.
+	bad := writeFile(t, "bad.json", "{\"schema\": \"spillway.results/v1\",\n \"totals\": {\"acked\": \"many\"}}")
+	if code, _, errOut := runCLI(t, "report", bad); code != exitUsage || !strings.Contains(errOut, "bad.json:2:") {
+		t.Errorf("report of a damaged file: code %d, stderr %q", code, errOut)
+	}
 }
 
 // A failing threshold exits 3 and still writes the results.

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spillway-dev/spillway/reports"
+)
+
+const reportHelp = `
+Usage: spillway report RESULTS [flags]
+
+Renders a results file again: the terminal summary (text), the Markdown
+summary for CI step summaries (md), or the self-contained HTML report with
+charts (html). Reports need nothing but the results file.
+
+Examples:
+  spillway report out/20261125-201405-quickstart/results.json
+  spillway report results.json --format md >> "$GITHUB_STEP_SUMMARY"
+  spillway report results.json --format html --output report.html
+`
+
+func reportCmd(_ context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "report", reportHelp)
+	format := fs.String("format", "text", "text, md or html")
+	output := fs.String("output", "", "write to this file instead of standard output")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return usageErr("want exactly one results file, got %d", len(pos))
+	}
+	var write func(io.Writer, *reports.Results) error
+	switch *format {
+	case "text":
+		write = reports.WriteText
+	case "md", "markdown":
+		write = reports.WriteMarkdown
+	case "html":
+		write = reports.WriteHTML
+	default:
+		return usageErr("--format %q: want text, md or html", *format)
+	}
+	res, err := reports.ReadFile(pos[0])
+	if err != nil {
+		return &codedError{code: exitUsage, err: err}
+	}
+	if *output == "" {
+		return write(e.stdout, res)
+	}
+	f, err := os.Create(*output)
+	if err != nil {
+		return err
+	}
+	if err := write(f, res); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", *output, err)
+	}
+	return f.Close()
+}
