@@ -78,11 +78,7 @@ func New(cfg Config, target Target) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	maxRecord := int(sc.Stream.MaxRecordSize)
-	if maxRecord == 0 {
-		maxRecord = model.DefaultMaxRecordSizeBytes
-	}
-	sizes, err := NewSizeGen(sc.Record.Size, maxRecord-sc.Keys.MaxKeyLen(), rng)
+	sizes, err := NewSizeGen(sc.Record.Size, maxDataBytes(sc), rng)
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +104,9 @@ func New(cfg Config, target Target) (*Runner, error) {
 
 // RunID is the id stamped into this run's records.
 func (r *Runner) RunID() string { return fmt.Sprintf("%016x", r.runID) }
+
+// RunStamp is the run id as stamped into records (RunID formats it).
+func (r *Runner) RunStamp() uint64 { return r.runID }
 
 // Schedule is the run's arrival schedule.
 func (r *Runner) Schedule() *Schedule { return r.sched }

@@ -51,6 +51,31 @@ type Results struct {
 	PerShard []ShardRow `json:"per_shard"`
 	// Thresholds is each scenario threshold with its measured value.
 	Thresholds []ThresholdResult `json:"thresholds"`
+	// Delivery is what the simulated Firehose delivered to its S3 folder;
+	// nil for runs without Firehose.
+	Delivery *Delivery `json:"delivery,omitempty"`
+}
+
+// Delivery is a Firehose run's end-to-end accounting, made by reading the
+// delivered objects back and matching every record's stamp.
+type Delivery struct {
+	// Dir is the folder holding the objects, laid out like the S3 bucket.
+	Dir             string  `json:"dir"`
+	BufferSizeBytes int64   `json:"buffer_size_bytes"`
+	BufferIntervalS float64 `json:"buffer_interval_s"`
+	Compression     string  `json:"compression"`
+	// Accepted is records Firehose accepted; Delivered, those found in the
+	// objects; Lost = Accepted − Delivered; Duplicates, found more than once.
+	Accepted   int64 `json:"accepted"`
+	Delivered  int64 `json:"delivered"`
+	Lost       int64 `json:"lost"`
+	Duplicates int64 `json:"duplicates"`
+	// Objects written and their stored (compressed) bytes.
+	Objects     int64 `json:"objects"`
+	StoredBytes int64 `json:"stored_bytes"`
+	// DelayMs is from each record's intended send time to its object's
+	// delivery, in milliseconds.
+	DelayMs Percentiles `json:"delay_ms"`
 }
 
 // Totals counts records over the whole run. Every offered record ends in

@@ -395,3 +395,16 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// deliveryLines describes a Firehose run's delivery in a few lines.
+func deliveryLines(d *Delivery) []string {
+	return []string{
+		fmt.Sprintf("buffer %s or %s, %s; %s objects (%s MiB stored) under %s",
+			sizeLabel(d.BufferSizeBytes), secondsLabel(d.BufferIntervalS), d.Compression,
+			commas(d.Objects), strconv.FormatFloat(mib(d.StoredBytes), 'f', 1, 64), d.Dir),
+		fmt.Sprintf("accepted %s, delivered %s, lost %s, duplicates %s (read back from the objects)",
+			commas(d.Accepted), commas(d.Delivered), commas(d.Lost), commas(d.Duplicates)),
+		fmt.Sprintf("delivery delay from intended send (ms): p50 %s  p90 %s  p99 %s  max %s",
+			ms(d.DelayMs.P50), ms(d.DelayMs.P90), ms(d.DelayMs.P99), ms(d.DelayMs.Max)),
+	}
+}

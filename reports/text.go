@@ -56,6 +56,13 @@ func WriteText(w io.Writer, r *Results) error {
 		p("  %s\n", l)
 	}
 
+	if d := r.Delivery; d != nil {
+		p("\nFirehose delivery\n")
+		for _, l := range deliveryLines(d) {
+			p("  %s\n", l)
+		}
+	}
+
 	if len(r.PerShard) > 0 {
 		p("\n")
 		shown := shownShards(r)

@@ -264,6 +264,19 @@ func (d *decoder) value(n, key *yaml.Node, v reflect.Value, path string) {
 			}
 			v.SetFloat(f)
 		}
+	case reflect.Bool:
+		if _, ok := d.scalar(n, path, "true or false"); ok {
+			var b bool
+			if n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+				d.fail(n, path, "expected true or false, got %s%s", describe(n), quoted(n))
+				return
+			}
+			v.SetBool(b)
+		}
+	case reflect.Pointer: // an optional section: present when written
+		p := reflect.New(v.Type().Elem())
+		d.value(n, key, p.Elem(), path)
+		v.Set(p)
 	default: // a field of a new type needs a case above
 		d.fail(n, path, "internal error: no decoder for %s", v.Type())
 	}

@@ -49,6 +49,22 @@ const (
 	DefaultTTL = Duration(30 * time.Second)
 )
 
+// Firehose defaults (kinesis-facts §7).
+const (
+	// DefaultFirehoseQuota is Firehose.Quota when empty: the larger Direct
+	// PUT quota of us-east-1, us-west-2 and eu-west-1. Source: FH-Q.
+	DefaultFirehoseQuota = "large"
+	// DefaultFirehoseBufferSize is Firehose.BufferSize when absent: 5 MiB.
+	// Source: FH-API (BufferingHints), FH-BH.
+	DefaultFirehoseBufferSize = 5 * MiB
+	// DefaultFirehoseConversionBufferSize is the default with format
+	// conversion on: 128 MiB. Source: FH-RFC.
+	DefaultFirehoseConversionBufferSize = 128 * MiB
+	// DefaultFirehoseBufferInterval is Firehose.BufferInterval when absent:
+	// 300 s. An explicit 0 means zero buffering. Source: FH-API, FH-BH.
+	DefaultFirehoseBufferInterval = Duration(300 * time.Second)
+)
+
 // Limits checked by Validate that are not Kinesis's own (those are in
 // package model).
 const (
@@ -98,6 +114,28 @@ func (s *Scenario) ApplyDefaults() {
 	}
 	if k.Dist == KeysZipf && k.Exponent == 0 && unset("keys.exponent") {
 		k.Exponent = DefaultZipfExponent
+	}
+
+	if f := s.Firehose; f != nil {
+		if f.Name == "" && unset("firehose.name") {
+			f.Name = s.Stream.Name
+		}
+		if f.Source == "" && unset("firehose.source") {
+			f.Source = FirehoseDirectPut
+		}
+		if f.Quota == "" && unset("firehose.quota") {
+			f.Quota = DefaultFirehoseQuota
+		}
+		if f.BufferSize == 0 && unset("firehose.buffer_size") {
+			f.BufferSize = DefaultFirehoseBufferSize
+			if f.FormatConversion {
+				f.BufferSize = DefaultFirehoseConversionBufferSize
+			}
+		}
+		setDur(&f.BufferInterval, DefaultFirehoseBufferInterval, unset("firehose.buffer_interval"))
+		if f.Compression == "" && unset("firehose.compression") {
+			f.Compression = string(model.CompressionNone)
+		}
 	}
 
 	p := &s.Producer

@@ -18,6 +18,10 @@ type Scenario struct {
 	Keys       Keys        `yaml:"keys" json:"keys"`
 	Producer   Producer    `yaml:"producer" json:"producer"`
 	Thresholds []Threshold `yaml:"thresholds" json:"thresholds,omitempty"`
+	// Firehose, when present, sends the records to an Amazon Data Firehose
+	// stream delivering to S3 (Direct PUT), or describes one reading the
+	// Kinesis stream; nil means Kinesis only.
+	Firehose *Firehose `yaml:"firehose" json:"firehose,omitempty"`
 
 	// Source is the file the scenario was read from ("" when built in code).
 	Source string `yaml:"-" json:"source,omitempty"`
@@ -186,4 +190,45 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	*d = Duration(v)
 	return nil
+}
+
+// Firehose sources.
+const (
+	FirehoseDirectPut = "direct_put"
+	FirehoseKinesis   = "kinesis"
+)
+
+// Firehose describes an Amazon Data Firehose stream delivering to S3.
+type Firehose struct {
+	// Name of the Firehose stream, used in S3 object keys. Defaults to
+	// stream.name.
+	Name string `yaml:"name" json:"name"`
+	// Source is FirehoseDirectPut (the producer calls PutRecordBatch, the
+	// default) or FirehoseKinesis (Firehose reads the Kinesis stream).
+	Source string `yaml:"source" json:"source"`
+	// Quota is the Direct PUT quota set: "large" (us-east-1, us-west-2,
+	// eu-west-1: 500,000 records/s, 2,000 requests/s, 5 MiB/s, the
+	// default) or "small" (other Regions: 100,000, 1,000, 1 MiB/s).
+	Quota string `yaml:"quota" json:"quota"`
+	// BufferSize is the S3 buffering size hint, 1 MiB–128 MiB (default 5
+	// MiB; 128 MiB with format conversion).
+	BufferSize ByteSize `yaml:"buffer_size" json:"buffer_size"`
+	// BufferInterval is the S3 buffering interval hint, 0–900 s (default
+	// 300 s); 0 means zero buffering.
+	BufferInterval Duration `yaml:"buffer_interval" json:"buffer_interval"`
+	// Compression is UNCOMPRESSED (default), GZIP, ZIP, SNAPPY or
+	// HADOOP_SNAPPY.
+	Compression string `yaml:"compression" json:"compression"`
+	// FormatConversion converts JSON to Parquet/ORC; the buffer size must
+	// then be at least 64 MiB.
+	FormatConversion bool `yaml:"format_conversion" json:"format_conversion,omitempty"`
+	// PartitionBy turns on dynamic partitioning: "key" partitions by the
+	// record's partition key. "" means no dynamic partitioning.
+	PartitionBy string `yaml:"partition_by" json:"partition_by,omitempty"`
+	// S3WriteTime is the time from a buffer's flush to its object being in
+	// S3 (spillway's assumption; default 0).
+	S3WriteTime Duration `yaml:"s3_write_time" json:"s3_write_time"`
+	// DelayTarget is the p95 delivery delay the sweep looks for the
+	// cheapest buffer setting to meet. Zero means no target.
+	DelayTarget Duration `yaml:"delivery_delay_target" json:"delivery_delay_target,omitempty"`
 }

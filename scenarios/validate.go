@@ -5,6 +5,8 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/spillway-dev/spillway/model"
 )
@@ -30,6 +32,7 @@ func (s *Scenario) check() Errors {
 	c.keys()
 	c.producer()
 	c.thresholds()
+	c.firehose()
 	c.errs.sort()
 	return c.errs
 }
@@ -90,7 +93,10 @@ func (c *checker) stream() {
 		c.errorf("stream.name", "%s", why)
 	}
 
+	directPutOnly := s.Firehose != nil && s.Firehose.Source == FirehoseDirectPut
 	switch n := st.Shards; {
+	case n == 0 && directPutOnly:
+		// No Kinesis stream: records go straight to Firehose.
 	case n == 0:
 		c.errorf("stream.shards", "required: the stream's number of shards, 1–%s", thousands(model.MaxShardsPerStream))
 	case n < 1:
@@ -331,4 +337,60 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+var firehoseCompressions = []string{
+	string(model.CompressionNone), string(model.CompressionGzip), string(model.CompressionZip),
+	string(model.CompressionSnappy), string(model.CompressionHadoopSnappy),
+}
+
+func (c *checker) firehose() {
+	f := c.s.Firehose
+	if f == nil {
+		return
+	}
+	if f.Name == "" {
+		c.errorf("firehose.name", "required: the Firehose stream's name (or set stream.name)")
+	} else if len(f.Name) > 64 || !streamNameChars.MatchString(f.Name) {
+		c.errorf("firehose.name", "%q: Firehose stream names are 1–64 characters of a-z, A-Z, 0-9, _, . and -", f.Name)
+	}
+	if f.Source != FirehoseDirectPut && f.Source != FirehoseKinesis {
+		c.errorf("firehose.source", "%q: want %s or %s", f.Source, FirehoseDirectPut, FirehoseKinesis)
+	}
+	if f.Quota != "large" && f.Quota != "small" {
+		c.errorf("firehose.quota", "%q: want large (us-east-1, us-west-2, eu-west-1) or small (other Regions)", f.Quota)
+	}
+	switch b := f.BufferSize; {
+	case b < MiB:
+		c.errorf("firehose.buffer_size", "%s is below the BufferingHints minimum of 1MiB", b)
+	case b > 128*MiB:
+		c.errorf("firehose.buffer_size", "%s is above the BufferingHints maximum of 128MiB", b)
+	case f.FormatConversion && b < 64*MiB:
+		c.errorf("firehose.buffer_size", "%s is below the 64MiB that format conversion requires", b)
+	}
+	switch i := f.BufferInterval; {
+	case i < 0:
+		c.errorf("firehose.buffer_interval", "%s is negative (0 means zero buffering)", i)
+	case i > Duration(900*time.Second):
+		c.errorf("firehose.buffer_interval", "%s is above the BufferingHints maximum of 900s", i)
+	case i == 0 && f.PartitionBy != "":
+		c.errorf("firehose.buffer_interval", "zero buffering is not allowed with dynamic partitioning")
+	}
+	if !slices.Contains(firehoseCompressions, f.Compression) {
+		c.errorf("firehose.compression", "%q: want one of %s", f.Compression, strings.Join(firehoseCompressions, ", "))
+	}
+	if f.PartitionBy != "" && f.PartitionBy != "key" {
+		c.errorf("firehose.partition_by", "%q: want key (partition by the record's partition key) or leave it out", f.PartitionBy)
+	}
+	if f.S3WriteTime < 0 {
+		c.errorf("firehose.s3_write_time", "%s is negative", f.S3WriteTime)
+	}
+	if f.DelayTarget < 0 {
+		c.errorf("firehose.delivery_delay_target", "%s is negative", f.DelayTarget)
+	}
+	if f.Source == FirehoseDirectPut && !c.bad("record.size") {
+		if largest := c.s.Record.Size.Largest(); int64(largest) > model.FirehoseMaxRecordBytes {
+			c.errorf("record.size", "%s is above Firehose's record limit of %d bytes (1,000 KiB)", largest, model.FirehoseMaxRecordBytes)
+		}
+	}
 }

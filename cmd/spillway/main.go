@@ -78,6 +78,7 @@ var commands = []command{
 	{"run", "run a scenario's load against a stream and report what happened", runCmd},
 	{"validate", "check scenario files and report every problem", validateCmd},
 	{"report", "render a results file again as text, Markdown or HTML", reportCmd},
+	{"sweep", "Firehose buffer sizes x intervals: delivery delay, objects and cost", sweepCmd},
 	{"schema", "print the JSON Schema of scenario files", func(_ context.Context, e *env, _ []string) error {
 		_, err := e.stdout.Write(scenarios.JSONSchema())
 		return err

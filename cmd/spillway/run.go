@@ -90,16 +90,43 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 
 func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags) error {
 	now := time.Now
-	stream, err := model.NewStream(model.StreamConfig{
-		Name: sc.Stream.Name, Shards: sc.Stream.Shards, MaxRecordSizeBytes: int64(sc.Stream.MaxRecordSize),
-	}, now())
+	sim := loadgen.DefaultSimConfig
+	sim.LatencyMedian, sim.LatencyP99, sim.Seed = f.simLatency, 3*f.simLatency, f.seed
+	dir, err := runDir(f.out, sc.Name, now())
 	if err != nil {
 		return err
 	}
-	sim := loadgen.DefaultSimConfig
-	sim.LatencyMedian, sim.LatencyP99, sim.Seed = f.simLatency, 3*f.simLatency, f.seed
-	target := loadgen.NewSimTarget(stream, sim, now)
-	runner, err := loadgen.New(loadgen.Config{Scenario: sc, Duration: f.duration, Seed: f.seed, Now: now}, target)
+	var (
+		target     loadgen.Target
+		firehose   *loadgen.SimFirehose
+		requestMax int
+		what       string
+	)
+	switch fh := sc.Firehose; {
+	case fh != nil && fh.Source == scenarios.FirehoseKinesis:
+		return usageErr("a Firehose reading a Kinesis stream cannot be run yet (it needs the simulated stream's readers); use spillway sweep for its delivery model")
+	case fh != nil:
+		ratio, err := loadgen.CompressionRatio(sc, fh.Compression, f.seed, 1<<20)
+		if err != nil {
+			return err
+		}
+		firehose, err = loadgen.NewSimFirehose(loadgen.DeliveryConfigFor(sc, ratio), filepath.Join(dir, "s3"), sim, now)
+		if err != nil {
+			return err
+		}
+		target, requestMax = firehose, model.PutRecordBatchMaxBytes
+		what = fmt.Sprintf("the simulated Firehose stream %q (buffer %s or %v)", fh.Name, fh.BufferSize, fh.BufferInterval)
+	default:
+		stream, err := model.NewStream(model.StreamConfig{
+			Name: sc.Stream.Name, Shards: sc.Stream.Shards, MaxRecordSizeBytes: int64(sc.Stream.MaxRecordSize),
+		}, now())
+		if err != nil {
+			return err
+		}
+		target = loadgen.NewSimTarget(stream, sim, now)
+		what = fmt.Sprintf("the simulated stream %q (%d shards)", sc.Stream.Name, sc.Stream.Shards)
+	}
+	runner, err := loadgen.New(loadgen.Config{Scenario: sc, Duration: f.duration, Seed: f.seed, Now: now, RequestMaxBytes: requestMax}, target)
 	if err != nil {
 		return err
 	}
@@ -126,8 +153,8 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 		}
 	}()
 
-	fmt.Fprintf(e.stderr, "spillway %s: running %q on the simulated stream %q (%d shards) for %v, seed %d\n",
-		toolVersion(), sc.Name, sc.Stream.Name, sc.Stream.Shards, runner.Schedule().Duration(), f.seed)
+	fmt.Fprintf(e.stderr, "spillway %s: running %q on %s for %v, seed %d\n",
+		toolVersion(), sc.Name, what, runner.Schedule().Duration(), f.seed)
 	stopProgress := startProgress(e, runner, f.noProgress || !e.isTerminal)
 	summary, runErr := runner.Run(runCtx)
 	stopProgress()
@@ -136,9 +163,20 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 	}
 
 	res := reports.FromSummary(summary, sc, toolVersion())
+	var deliveryErr error
+	if firehose != nil {
+		d, err := firehose.Close(runner.RunStamp())
+		res.Delivery = &reports.Delivery{
+			Dir: d.Dir, BufferSizeBytes: int64(sc.Firehose.BufferSize), BufferIntervalS: sc.Firehose.BufferInterval.D().Seconds(),
+			Compression: sc.Firehose.Compression, Accepted: d.Accepted, Delivered: d.Delivered, Lost: d.Lost,
+			Duplicates: d.Duplicates, Objects: d.Objects, StoredBytes: d.StoredBytes,
+			DelayMs: reports.Percentiles{Count: d.Delay.Count, Mean: d.Delay.Mean, P50: d.Delay.P50, P90: d.Delay.P90,
+				P99: d.Delay.P99, P999: d.Delay.P999, Max: d.Delay.Max},
+		}
+		deliveryErr = err
+	}
 	res.Thresholds = reports.Evaluate(res, sc.Thresholds)
-	dir, err := writeRun(f.out, res)
-	if err != nil {
+	if err := writeRun(dir, res); err != nil {
 		return fmt.Errorf("writing results: %w", err)
 	}
 	if err := reports.WriteText(e.stdout, res); err != nil {
@@ -150,6 +188,8 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 	switch {
 	case runErr != nil && !errors.Is(runErr, context.Canceled):
 		return runErr
+	case deliveryErr != nil:
+		return fmt.Errorf("firehose delivery: %w", deliveryErr)
 	case !reports.ThresholdsPassed(res.Thresholds):
 		return &codedError{code: exitThreshold, err: errors.New("a threshold failed")}
 	case summary.Interrupted:
@@ -160,16 +200,30 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// writeRun writes the three files of a run to a new folder under out and
-// returns the folder.
-func writeRun(out string, res *reports.Results) (string, error) {
-	name := strings.Trim(unsafeName.ReplaceAllString(res.Scenario.Name, "-"), "-")
-	dir := filepath.Join(out, res.StartTime.Format("20060102-150405")+"-"+name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// runDir makes the run's own folder under out: <time>-<name>, with a
+// numeric suffix if two runs start in the same second.
+func runDir(out, name string, start time.Time) (string, error) {
+	base := filepath.Join(out, start.UTC().Format("20060102-150405")+"-"+strings.Trim(unsafeName.ReplaceAllString(name, "-"), "-"))
+	if err := os.MkdirAll(out, 0o755); err != nil {
 		return "", err
 	}
+	dir := base
+	for i := 2; ; i++ {
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			return dir, nil
+		}
+		if !os.IsExist(err) {
+			return "", err
+		}
+		dir = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+// writeRun writes the three files of a run to its folder.
+func writeRun(dir string, res *reports.Results) error {
 	if err := reports.WriteFile(filepath.Join(dir, "results.json"), res); err != nil {
-		return "", err
+		return err
 	}
 	for _, w := range []struct {
 		file  string
@@ -180,15 +234,15 @@ func writeRun(out string, res *reports.Results) (string, error) {
 	} {
 		f, err := os.Create(filepath.Join(dir, w.file))
 		if err != nil {
-			return "", err
+			return err
 		}
 		err = w.write(f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return "", fmt.Errorf("%s: %w", w.file, err)
+			return fmt.Errorf("%s: %w", w.file, err)
 		}
 	}
-	return dir, nil
+	return nil
 }
