@@ -191,11 +191,25 @@ type Stamp struct {
 	IntendedUnixNano int64
 }
 
-// StampBytes is the size of an encoded Stamp. Records smaller than this
-// carry a truncated stamp and cannot be recognised.
-const StampBytes = 4 + 8 + 8 + 8
+// StampBytes is the size of an encoded Stamp: magic, run id, record id,
+// intended time and a check. Records smaller than this carry a truncated
+// stamp and cannot be recognised.
+const StampBytes = 4 + 8 + 8 + 8 + 4
 
 var stampMagic = [4]byte{'S', 'P', 'W', '1'}
+
+// stampCheck mixes the stamp's fields into 32 bits, so that a partial stamp
+// followed by other bytes (records are concatenated in Firehose objects)
+// is not mistaken for one.
+func stampCheck(b []byte) uint32 {
+	h := uint64(0x9e3779b97f4a7c15)
+	for i := 4; i < 28; i += 8 {
+		h ^= binary.BigEndian.Uint64(b[i : i+8])
+		h *= 0xbf58476d1ce4e5b9
+		h ^= h >> 31
+	}
+	return uint32(h >> 32)
+}
 
 // PutStamp writes st at the start of b (as much as fits).
 func PutStamp(b []byte, st Stamp) {
@@ -204,12 +218,14 @@ func PutStamp(b []byte, st Stamp) {
 	binary.BigEndian.PutUint64(buf[4:12], st.RunID)
 	binary.BigEndian.PutUint64(buf[12:20], st.RecordID)
 	binary.BigEndian.PutUint64(buf[20:28], uint64(st.IntendedUnixNano))
+	binary.BigEndian.PutUint32(buf[28:32], stampCheck(buf[:]))
 	copy(b, buf[:])
 }
 
-// ReadStamp decodes the stamp at the start of b.
+// ReadStamp decodes the stamp at the start of b; ok is false when b does
+// not start with a whole, intact stamp.
 func ReadStamp(b []byte) (Stamp, bool) {
-	if len(b) < StampBytes || [4]byte(b[0:4]) != stampMagic {
+	if len(b) < StampBytes || [4]byte(b[0:4]) != stampMagic || binary.BigEndian.Uint32(b[28:32]) != stampCheck(b) {
 		return Stamp{}, false
 	}
 	return Stamp{

@@ -23,6 +23,15 @@ func TestStampRoundTrip(t *testing.T) {
 	}
 	small := make([]byte, 10)
 	PutStamp(small, st) // must not panic
+	// A partial stamp followed by another record's bytes is rejected.
+	mixed := append(append([]byte{}, b[:20]...), b[:20]...)
+	if _, ok := ReadStamp(mixed); ok {
+		t.Fatal("a partial stamp followed by other bytes was read as a stamp")
+	}
+	b[25] ^= 1
+	if _, ok := ReadStamp(b); ok {
+		t.Fatal("a damaged stamp was read")
+	}
 }
 
 func TestUUIDKeys(t *testing.T) {

@@ -373,7 +373,7 @@ func (r *Runner) makeRecord(n int64, at time.Time) *record {
 	r.live.offered.Add(1)
 	key := r.keys.Next()
 	data := r.payloads.fill(r.sizes.Next(), Stamp{RunID: r.runID, RecordID: uint64(n), IntendedUnixNano: at.UnixNano()})
-	return &record{Record: Record{PartitionKey: key, Data: data}, intended: at, due: at}
+	return &record{Record: Record{PartitionKey: key, Data: data, ID: uint64(n), Intended: at}, intended: at, due: at}
 }
 
 // worker sends queued requests, one at a time, and decides the fate of

@@ -46,8 +46,10 @@ type SimFirehose struct {
 // Delivery is what a simulated Firehose delivered.
 type Delivery struct {
 	// Accepted is the records Firehose accepted; Delivered those found in
-	// objects; Lost = Accepted − Delivered; Duplicates, records found twice.
-	Accepted, Delivered, Lost, Duplicates int64
+	// objects; Unverifiable, accepted records too short to carry a whole
+	// stamp, which cannot be matched on disk; Lost = Accepted −
+	// Unverifiable − Delivered; Duplicates, records found twice.
+	Accepted, Delivered, Unverifiable, Lost, Duplicates int64
 	// Objects written, and their stored (compressed) bytes.
 	Objects, StoredBytes int64
 	// Delay is from intended send time to the object's delivery, in ms.
@@ -104,9 +106,8 @@ func (f *SimFirehose) flushLoop() {
 func (f *SimFirehose) PutRecords(ctx context.Context, records []Record, out []Outcome) error {
 	entries := make([]model.FirehoseEntry, len(records))
 	for i := range records {
-		st, _ := ReadStamp(records[i].Data)
-		entries[i] = model.FirehoseEntry{ID: st.RecordID, PartitionKey: records[i].PartitionKey,
-			DataBytes: len(records[i].Data), Intended: time.Unix(0, st.IntendedUnixNano)}
+		entries[i] = model.FirehoseEntry{ID: records[i].ID, PartitionKey: records[i].PartitionKey,
+			DataBytes: len(records[i].Data), Intended: records[i].Intended}
 	}
 	results := make([]model.FirehoseResult, len(entries))
 	// Keep the data before the call: a size flush inside it needs it.
@@ -119,9 +120,13 @@ func (f *SimFirehose) PutRecords(ctx context.Context, records []Record, out []Ou
 	if err == nil {
 		f.mu.Lock()
 		for i, r := range results {
-			if r.ErrorCode != "" {
+			switch {
+			case r.ErrorCode != "":
 				delete(f.data, entries[i].ID) // a retry brings it again
-			} else {
+			case entries[i].DataBytes < StampBytes:
+				f.stats.Accepted++
+				f.stats.Unverifiable++
+			default:
 				f.stats.Accepted++
 			}
 		}
@@ -224,7 +229,7 @@ func (f *SimFirehose) Close(runID uint64) (Delivery, error) {
 		return d, err
 	}
 	d.Delivered, d.Duplicates = found, dups
-	d.Lost = max(d.Accepted-found, 0)
+	d.Lost = max(d.Accepted-d.Unverifiable-found, 0)
 	return d, nil
 }
 
@@ -234,7 +239,7 @@ func (f *SimFirehose) Close(runID uint64) (Delivery, error) {
 // stamp cannot be recognised.
 func ScanDelivered(dir, codec string, runID uint64) (found, duplicates int64, err error) {
 	var magic [12]byte
-	PutStamp(magic[:], Stamp{RunID: runID}) // "SPW1" + run id
+	PutStamp(magic[:], Stamp{RunID: runID}) // "SPW1" + run id, the first 12 bytes
 	seen := map[uint64]bool{}
 	err = filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
 		if err != nil || e.IsDir() {
@@ -248,21 +253,22 @@ func ScanDelivered(dir, codec string, runID uint64) (found, duplicates int64, er
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		for rest := data; ; {
-			i := bytes.Index(rest, magic[:])
-			if i < 0 {
-				break
+		// Records are concatenated without separators; a record shorter
+		// than a stamp carries a partial one, which its check rejects.
+		i := bytes.Index(data, magic[:])
+		for i >= 0 {
+			next := bytes.Index(data[i+1:], magic[:])
+			if next >= 0 {
+				next += i + 1
 			}
-			st, ok := ReadStamp(rest[i:])
-			if !ok {
-				break
+			if st, ok := ReadStamp(data[i:]); ok {
+				if seen[st.RecordID] {
+					duplicates++
+				} else {
+					seen[st.RecordID] = true
+				}
 			}
-			if seen[st.RecordID] {
-				duplicates++
-			} else {
-				seen[st.RecordID] = true
-			}
-			rest = rest[i+StampBytes:]
+			i = next
 		}
 		return nil
 	})

@@ -98,3 +98,22 @@ func TestSweepAgreesWithRun(t *testing.T) {
 		})
 	}
 }
+
+// Records shorter than the stamp cannot be found on disk: they are counted
+// as unverifiable, never as lost or delivered, and their delay comes from
+// the runner's own intended time, not from bytes they do not carry.
+func TestSimFirehoseShortRecords(t *testing.T) {
+	sc := firehoseScenario(100, time.Minute, 0, scenarios.MiB, 10*time.Second, "SNAPPY")
+	sc.Record.Size = scenarios.SizeSpec{Dist: scenarios.SizeUniform, Min: 1, Max: 100}
+	_, del := runFirehose(t, sc)
+	// 31 of the 100 sizes are below the 32-byte stamp: about 1,860 of 6,000.
+	if del.Unverifiable < 1650 || del.Unverifiable > 2050 {
+		t.Errorf("unverifiable %d, want about 1,860", del.Unverifiable)
+	}
+	if del.Lost != 0 || del.Duplicates != 0 || del.Delivered+del.Unverifiable != del.Accepted {
+		t.Errorf("delivery %+v: want nothing lost", del)
+	}
+	if del.Delay.Max > 11000 {
+		t.Errorf("max delay %.0f ms, want at most the 10 s interval plus the round trip", del.Delay.Max)
+	}
+}

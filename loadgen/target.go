@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"time"
 
 	"github.com/spillway-dev/spillway/model"
 )
@@ -13,6 +14,12 @@ type Record struct {
 	// the partition key's MD5 in choosing the shard.
 	ExplicitHashKey string
 	Data            []byte
+	// ID is the record's number in the run and Intended its first intended
+	// send time, as stamped at the start of Data (records shorter than
+	// StampBytes carry only part of the stamp). Targets that follow a
+	// record to its delivery use these, not the bytes.
+	ID       uint64
+	Intended time.Time
 }
 
 // Size is the bytes the record counts for against shard limits: data plus

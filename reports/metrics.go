@@ -1,5 +1,7 @@
 package reports
 
+import "math"
+
 // Metric units, as scenarios.Metrics names them.
 const (
 	unitRatio   = "ratio"
@@ -40,6 +42,23 @@ var metrics = map[string]metric{
 	"failed":    {unitRecords, func(r *Results) float64 { return float64(r.Totals.Failed) }},
 	"expired":   {unitRecords, func(r *Results) float64 { return float64(r.Totals.Expired) }},
 	"retried":   {unitRecords, func(r *Results) float64 { return float64(r.Totals.Retried) }},
+
+	"delivery_delay_p50": {unitMs, delivery(func(d *Delivery) float64 { return d.DelayMs.P50 })},
+	"delivery_delay_p90": {unitMs, delivery(func(d *Delivery) float64 { return d.DelayMs.P90 })},
+	"delivery_delay_p99": {unitMs, delivery(func(d *Delivery) float64 { return d.DelayMs.P99 })},
+	"delivery_delay_max": {unitMs, delivery(func(d *Delivery) float64 { return d.DelayMs.Max })},
+	"delivery_lost":      {unitRecords, delivery(func(d *Delivery) float64 { return float64(d.Lost) })},
+}
+
+// delivery reads a Firehose delivery figure; NaN for a run without one,
+// which fails every threshold rather than passing silently.
+func delivery(f func(*Delivery) float64) func(*Results) float64 {
+	return func(r *Results) float64 {
+		if r.Delivery == nil {
+			return math.NaN()
+		}
+		return f(r.Delivery)
+	}
 }
 
 // errorRatio is (failed + expired) ÷ offered records, 0 when nothing was

@@ -65,11 +65,16 @@ type Delivery struct {
 	BufferIntervalS float64 `json:"buffer_interval_s"`
 	Compression     string  `json:"compression"`
 	// Accepted is records Firehose accepted; Delivered, those found in the
-	// objects; Lost = Accepted − Delivered; Duplicates, found more than once.
-	Accepted   int64 `json:"accepted"`
-	Delivered  int64 `json:"delivered"`
-	Lost       int64 `json:"lost"`
-	Duplicates int64 `json:"duplicates"`
+	// objects; Lost = Accepted − Unverifiable − Delivered; Duplicates,
+	// found more than once.
+	Accepted  int64 `json:"accepted"`
+	Delivered int64 `json:"delivered"`
+	// Unverifiable is accepted records shorter than spillway's 32-byte
+	// stamp: they cannot be matched in the objects, so they are neither
+	// counted as delivered nor as lost.
+	Unverifiable int64 `json:"unverifiable"`
+	Lost         int64 `json:"lost"`
+	Duplicates   int64 `json:"duplicates"`
 	// Objects written and their stored (compressed) bytes.
 	Objects     int64 `json:"objects"`
 	StoredBytes int64 `json:"stored_bytes"`

@@ -402,9 +402,16 @@ func deliveryLines(d *Delivery) []string {
 		fmt.Sprintf("buffer %s or %s, %s; %s objects (%s MiB stored) under %s",
 			sizeLabel(d.BufferSizeBytes), secondsLabel(d.BufferIntervalS), d.Compression,
 			commas(d.Objects), strconv.FormatFloat(mib(d.StoredBytes), 'f', 1, 64), d.Dir),
-		fmt.Sprintf("accepted %s, delivered %s, lost %s, duplicates %s (read back from the objects)",
-			commas(d.Accepted), commas(d.Delivered), commas(d.Lost), commas(d.Duplicates)),
+		fmt.Sprintf("accepted %s, delivered %s, lost %s, duplicates %s (read back from the objects)%s",
+			commas(d.Accepted), commas(d.Delivered), commas(d.Lost), commas(d.Duplicates), unverifiable(d)),
 		fmt.Sprintf("delivery delay from intended send (ms): p50 %s  p90 %s  p99 %s  max %s",
 			ms(d.DelayMs.P50), ms(d.DelayMs.P90), ms(d.DelayMs.P99), ms(d.DelayMs.Max)),
 	}
+}
+
+func unverifiable(d *Delivery) string {
+	if d.Unverifiable == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %s records shorter than the 32-byte stamp could not be matched", commas(d.Unverifiable))
 }

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -32,5 +33,16 @@ func TestFirehoseSection(t *testing.T) {
 	}
 	if s2.Firehose.BufferInterval != DefaultFirehoseBufferInterval || s2.Firehose.BufferSize != DefaultFirehoseBufferSize || s2.Firehose.Name != "spillway-x" {
 		t.Errorf("defaults: %+v", *s2.Firehose)
+	}
+}
+
+// Delivery metrics exist only where a Firehose delivers.
+func TestDeliveryThresholdsNeedFirehose(t *testing.T) {
+	_, err := Parse("k.yaml", []byte("name: k\nstream: {shards: 1}\nload: {rate: 1, duration: 1s}\nthresholds: [delivery_lost < 1]\n"))
+	if err == nil || !strings.Contains(err.Error(), "k.yaml:4:14: thresholds[0]: delivery_lost is measured only on runs with a firehose section") {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := Parse("f.yaml", []byte("name: f\nfirehose: {}\nload: {rate: 1, duration: 1s}\nthresholds: [delivery_delay_p99 < 2m]\n")); err != nil {
+		t.Fatal(err)
 	}
 }

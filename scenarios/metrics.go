@@ -1,6 +1,9 @@
 package scenarios
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Unit is the base unit a metric is measured and compared in.
 type Unit string
@@ -53,7 +56,17 @@ func init() {
 	add("failed", UnitRecords, "records that failed for good (attempts exhausted or a non-retryable error)")
 	add("expired", UnitRecords, "records dropped because their retry TTL passed")
 	add("retried", UnitRecords, "record put attempts after the first")
+	for _, q := range quantiles {
+		if q.suffix != "p999" {
+			add("delivery_delay_"+q.suffix, UnitMs, q.help+" Firehose delivery delay: intended send time to the object in S3, in ms (needs a firehose section)")
+		}
+	}
+	add("delivery_lost", UnitRecords, "records Firehose accepted but not found in the delivered objects (needs a firehose section)")
 }
+
+// NeedsFirehose reports whether the metric name is only measured on runs
+// with a firehose section.
+func NeedsFirehose(name string) bool { return strings.HasPrefix(name, "delivery_") }
 
 // MetricNames returns the names in Metrics, sorted.
 func MetricNames() []string {

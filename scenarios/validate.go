@@ -319,6 +319,8 @@ func (c *checker) thresholds() {
 			c.errorf(p, "%v", unknownMetric(t.Metric))
 		case !slices.Contains(thresholdOps, t.Op):
 			c.errorf(p, "operator %q is not one of <, <=, >, >=", t.Op)
+		case NeedsFirehose(t.Metric) && c.s.Firehose == nil:
+			c.errorf(p, "%s is measured only on runs with a firehose section", t.Metric)
 		default:
 			if err := checkMetricValue(m, t.Value); err != nil {
 				c.errorf(p, "value %g %v", t.Value, err)

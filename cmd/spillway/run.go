@@ -168,7 +168,7 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 		d, err := firehose.Close(runner.RunStamp())
 		res.Delivery = &reports.Delivery{
 			Dir: d.Dir, BufferSizeBytes: int64(sc.Firehose.BufferSize), BufferIntervalS: sc.Firehose.BufferInterval.D().Seconds(),
-			Compression: sc.Firehose.Compression, Accepted: d.Accepted, Delivered: d.Delivered, Lost: d.Lost,
+			Compression: sc.Firehose.Compression, Accepted: d.Accepted, Delivered: d.Delivered, Unverifiable: d.Unverifiable, Lost: d.Lost,
 			Duplicates: d.Duplicates, Objects: d.Objects, StoredBytes: d.StoredBytes,
 			DelayMs: reports.Percentiles{Count: d.Delay.Count, Mean: d.Delay.Mean, P50: d.Delay.P50, P90: d.Delay.P90,
 				P99: d.Delay.P99, P999: d.Delay.P999, Max: d.Delay.Max},
