@@ -413,5 +413,9 @@ func unverifiable(d *Delivery) string {
 	if d.Unverifiable == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; %s records shorter than the 32-byte stamp could not be matched", commas(d.Unverifiable))
+	noun := "records"
+	if d.Unverifiable == 1 {
+		noun = "record"
+	}
+	return fmt.Sprintf("; %s %s shorter than the 32-byte stamp could not be matched", commas(d.Unverifiable), noun)
 }

@@ -18,6 +18,10 @@ type Scenario struct {
 	Keys       Keys        `yaml:"keys" json:"keys"`
 	Producer   Producer    `yaml:"producer" json:"producer"`
 	Thresholds []Threshold `yaml:"thresholds" json:"thresholds,omitempty"`
+	// MaxCostUSD is the most a run against a real (non-loopback) endpoint
+	// may cost at worst; a run whose estimate is above it needs --yes.
+	// Zero means every such run needs --yes.
+	MaxCostUSD float64 `yaml:"max_cost" json:"max_cost,omitempty"`
 	// Firehose, when present, sends the records to an Amazon Data Firehose
 	// stream delivering to S3 (Direct PUT), or describes one reading the
 	// Kinesis stream; nil means Kinesis only.
@@ -40,6 +44,10 @@ type Stream struct {
 	// MaxRecordSize is the largest record (data plus partition key) the
 	// stream accepts, 1 MiB–10 MiB. Zero means the default, 1 MiB.
 	MaxRecordSize ByteSize `yaml:"max_record_size" json:"max_record_size"`
+	// Existing means the stream already exists: spillway uses it as it is
+	// and never creates or deletes it. False means spillway creates the
+	// stream for the run (on a real endpoint) and deletes it afterwards.
+	Existing bool `yaml:"existing" json:"existing,omitempty"`
 }
 
 // Load is the arrival-rate profile: either a constant Rate or a list of

@@ -33,6 +33,9 @@ func (s *Scenario) check() Errors {
 	c.producer()
 	c.thresholds()
 	c.firehose()
+	if m := c.s.MaxCostUSD; m < 0 || !finite(m) {
+		c.errorf("max_cost", "%g: want a cost in USD of 0 or more", m)
+	}
 	c.errs.sort()
 	return c.errs
 }
