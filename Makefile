@@ -4,6 +4,8 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -X main.version=$(VERSION)
 BIN      := bin/spillway
 SCENARIO ?= scenarios/examples/quickstart.yaml
+# EMULATORS marks the npm install of the local Kinesis-compatible servers.
+EMULATORS := testdata/emulators/node_modules/.installed
 
 .PHONY: all build run test lint bench clean
 
@@ -16,9 +18,15 @@ build:
 run: build
 	$(BIN) run $(SCENARIO)
 
-## test: formatting, vet, and every test with the race detector.
-test: lint
-	$(GO) test -race -count=1 ./...
+## test: formatting, vet, and every test with the race detector, including
+## the contract tests against kinesalite and kinesis-local (installed from
+## testdata/emulators/package-lock.json, started on 127.0.0.1 by the tests).
+test: lint $(EMULATORS)
+	SPILLWAY_EMULATORS=required $(GO) test -race -count=1 ./...
+
+$(EMULATORS): testdata/emulators/package.json testdata/emulators/package-lock.json
+	npm ci --prefix testdata/emulators --no-audit --no-fund
+	touch $@
 
 lint:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
@@ -29,4 +37,4 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=$(or $(COUNT),1) ./model/ ./loadgen/
 
 clean:
-	rm -rf bin out
+	rm -rf bin out testdata/emulators/node_modules

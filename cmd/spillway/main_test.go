@@ -129,3 +129,20 @@ func TestRunThresholdFails(t *testing.T) {
 		t.Fatalf("results not written: %v", files)
 	}
 }
+
+// A run against AWS (no loopback endpoint) states its worst-case cost and
+// refuses without --yes or a max_cost above it, before sending anything.
+func TestCostGuard(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL_KINESIS", "")
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	sc := writeFile(t, "s.yaml", shortScenario)
+	code, _, stderr := runCLI(t, "run", sc, "--target", "kinesis", "--no-progress", "--out", t.TempDir())
+	// 2 shards × 1 hour begun × $0.015 + 400 records × 1 PUT payload unit × $0.014/M.
+	if code != exitUsage || !strings.Contains(stderr, "at most $0.03") || !strings.Contains(stderr, "refusing to spend") {
+		t.Fatalf("code %d, stderr %q", code, stderr)
+	}
+	if !isLoopback("http://127.0.0.1:4567") || !isLoopback("http://localhost:1") || !isLoopback("http://[::1]:80") ||
+		isLoopback("https://kinesis.us-east-1.amazonaws.com") || isLoopback("http://10.0.0.1:4567") || isLoopback("") {
+		t.Fatal("isLoopback misjudges an endpoint")
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -42,6 +43,7 @@ scenario, 3 a threshold failed.
 `
 
 type runFlags struct {
+	aws        awsFlags
 	out        string
 	duration   time.Duration
 	seed       uint64
@@ -63,6 +65,12 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&f.noProgress, "no-progress", false, "print plain progress lines instead of progress bars")
 	fs.DurationVar(&f.simLatency, "sim-latency", loadgen.DefaultSimConfig.LatencyMedian,
 		"median round trip of the simulated stream (p99 is 3x); 0 answers at once")
+	fs.StringVar(&f.aws.target, "target", "sim", "sim (the built-in simulated stream) or kinesis (AWS or a Kinesis-compatible endpoint)")
+	fs.StringVar(&f.aws.endpoint, "endpoint", "", "Kinesis endpoint URL, e.g. http://127.0.0.1:4567 (default: AWS, or AWS_ENDPOINT_URL_KINESIS)")
+	fs.StringVar(&f.aws.region, "region", "", "AWS Region (default: the SDK's chain, AWS_REGION or the profile)")
+	fs.StringVar(&f.aws.profile, "profile", "", "shared config profile (default: AWS_PROFILE or default)")
+	fs.BoolVar(&f.aws.keepStream, "keep-stream", false, "do not delete the stream spillway created")
+	fs.BoolVar(&f.aws.yes, "yes", false, "allow a run against a non-loopback endpoint whatever it may cost")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -70,6 +78,9 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		fs.Usage()
 		return usageErr("want exactly one scenario file, got %d", len(pos))
+	}
+	if f.aws.target != "sim" && f.aws.target != "kinesis" {
+		return usageErr("--target %q: want sim or kinesis", f.aws.target)
 	}
 	if f.duration < 0 || f.simLatency < 0 {
 		return usageErr("--duration and --sim-latency must not be negative")
@@ -90,6 +101,33 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 
 func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags) error {
 	now := time.Now
+	// The first Ctrl-C (or SIGTERM) drains; the second abandons. Before the
+	// runner exists (while a stream is being created) the first abandons.
+	runCtx, abort := context.WithCancel(ctx)
+	defer abort()
+	var running atomic.Pointer[loadgen.Runner]
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case <-sigs:
+		case <-runCtx.Done():
+			return
+		}
+		if r := running.Load(); r != nil {
+			fmt.Fprintln(e.stderr, "\nspillway: stopping: finishing requests in flight (Ctrl-C again to abandon them)")
+			r.StopWith("interrupted")
+			select {
+			case <-sigs:
+			case <-runCtx.Done():
+				return
+			}
+		}
+		fmt.Fprintln(e.stderr, "spillway: abandoning requests in flight")
+		abort()
+	}()
+
 	sim := loadgen.DefaultSimConfig
 	sim.LatencyMedian, sim.LatencyP99, sim.Seed = f.simLatency, 3*f.simLatency, f.seed
 	dir, err := runDir(f.out, sc.Name, now())
@@ -103,6 +141,20 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 		what       string
 	)
 	switch fh := sc.Firehose; {
+	case f.aws.target == "kinesis" && fh != nil:
+		return usageErr("--target kinesis with a firehose section: real Firehose streams are not supported yet; use --target sim")
+	case f.aws.target == "kinesis":
+		sched, err := loadgen.ScheduleFor(sc.Load, f.duration)
+		if err != nil {
+			return err
+		}
+		kt, cleanup, err := setupKinesis(runCtx, e, sc, sched, f.aws)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		target = kt
+		what = fmt.Sprintf("Kinesis stream %q (%d shards)", sc.Stream.Name, sc.Stream.Shards)
 	case fh != nil && fh.Source == scenarios.FirehoseKinesis:
 		return usageErr("a Firehose reading a Kinesis stream cannot be run yet (it needs the simulated stream's readers); use spillway sweep for its delivery model")
 	case fh != nil:
@@ -131,27 +183,7 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 		return err
 	}
 
-	// The first Ctrl-C (or SIGTERM) drains; the second abandons.
-	runCtx, abort := context.WithCancel(ctx)
-	defer abort()
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		select {
-		case <-sigs:
-		case <-runCtx.Done():
-			return
-		}
-		fmt.Fprintln(e.stderr, "\nspillway: stopping: finishing requests in flight (Ctrl-C again to abandon them)")
-		runner.StopWith("interrupted")
-		select {
-		case <-sigs:
-			fmt.Fprintln(e.stderr, "spillway: abandoning requests in flight")
-			abort()
-		case <-runCtx.Done():
-		}
-	}()
+	running.Store(runner)
 
 	fmt.Fprintf(e.stderr, "spillway %s: running %q on %s for %v, seed %d\n",
 		toolVersion(), sc.Name, what, runner.Schedule().Duration(), f.seed)

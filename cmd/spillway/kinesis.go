@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spillway-dev/spillway/loadgen"
+	"github.com/spillway-dev/spillway/loadgen/kinesis"
+	"github.com/spillway-dev/spillway/model"
+	"github.com/spillway-dev/spillway/scenarios"
+)
+
+// awsFlags are the flags of runs against a real endpoint.
+type awsFlags struct {
+	target     string // "sim" or "kinesis"
+	endpoint   string
+	region     string
+	profile    string
+	keepStream bool
+	yes        bool
+}
+
+// kinesisEndpoint is where requests will go: the flag, else the SDK's
+// environment variables, else "" (AWS itself).
+func kinesisEndpoint(flag string) string {
+	for _, v := range []string{flag, os.Getenv("AWS_ENDPOINT_URL_KINESIS"), os.Getenv("AWS_ENDPOINT_URL")} {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// isLoopback reports whether endpoint is on this machine (127.0.0.0/8, ::1,
+// localhost): a local emulator, which costs nothing.
+func isLoopback(endpoint string) bool {
+	if endpoint == "" {
+		return false
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// worstCaseUSD is the most a provisioned run can cost: every shard for the
+// run's duration in whole hours (shard-hours are billed per hour begun) and
+// every offered record at its largest size in PUT payload units, at the
+// us-east-1 prices of model.DefaultPrices.
+func worstCaseUSD(sc *scenarios.Scenario, sched *loadgen.Schedule) float64 {
+	p := model.DefaultPrices
+	hours := math.Ceil(sched.Duration().Hours())
+	largest := int64(sc.Record.Size.Largest()) + int64(sc.Keys.MaxKeyLen())
+	units := float64(sched.Total()) * float64(model.PutPayloadUnits(largest))
+	return float64(sc.Stream.Shards)*hours*p.ShardHourUSD + units*p.PutPayloadUnitsPerMillionUSD/1e6
+}
+
+// setupKinesis connects to the stream, guards the cost, and creates the
+// stream unless the scenario uses an existing one. The returned cleanup
+// deletes what spillway created (it never deletes a stream it did not
+// create) and must run however the run ends.
+func setupKinesis(ctx context.Context, e *env, sc *scenarios.Scenario, sched *loadgen.Schedule, f awsFlags) (*kinesis.Target, func(), error) {
+	endpoint := kinesisEndpoint(f.endpoint)
+	if !isLoopback(endpoint) {
+		cost := worstCaseUSD(sc, sched)
+		where := "AWS"
+		if endpoint != "" {
+			where = endpoint
+		}
+		fmt.Fprintf(e.stderr, "spillway: this run writes to %s: at most $%.2f (%d shards for %v, %d records; us-east-1 prices)\n",
+			where, cost, sc.Stream.Shards, sched.Duration(), sched.Total())
+		if !f.yes && cost > sc.MaxCostUSD {
+			return nil, nil, usageErr("refusing to spend up to $%.2f without --yes (or max_cost: %.2f or more in the scenario)", cost, math.Ceil(cost*100)/100)
+		}
+	}
+	t, err := kinesis.New(ctx, kinesis.Options{Region: f.region, Profile: f.profile, Endpoint: f.endpoint, Stream: sc.Stream.Name})
+	if err != nil {
+		return nil, nil, err
+	}
+	exists, err := t.StreamExists(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("stream %s: %w", sc.Stream.Name, err)
+	}
+	switch {
+	case sc.Stream.Existing && !exists:
+		return nil, nil, fmt.Errorf("stream %s does not exist (stream.existing is true)", sc.Stream.Name)
+	case sc.Stream.Existing:
+		return t, func() {}, nil
+	case exists:
+		return nil, nil, usageErr("stream %s already exists: set stream.existing: true to use it (spillway deletes only streams it created)", sc.Stream.Name)
+	}
+	fmt.Fprintf(e.stderr, "spillway: creating stream %s with %d shards\n", sc.Stream.Name, sc.Stream.Shards)
+	// Delete even a half-created stream if creation fails or is interrupted.
+	cleanup := func() {
+		if f.keepStream {
+			fmt.Fprintf(e.stderr, "spillway: keeping stream %s (--keep-stream)\n", sc.Stream.Name)
+			return
+		}
+		dctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := t.DeleteStream(dctx); err != nil {
+			fmt.Fprintf(e.stderr, "spillway: could not delete stream %s: %v\n  delete it by hand: %s\n", sc.Stream.Name, err, deleteCommand(sc.Stream.Name, f, endpoint))
+			return
+		}
+		fmt.Fprintf(e.stderr, "spillway: deleted stream %s\n", sc.Stream.Name)
+	}
+	if err := t.CreateStream(ctx, sc.Stream.Shards); err != nil {
+		cleanup()
+		if errors.Is(err, context.Canceled) {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("creating stream %s: %w", sc.Stream.Name, err)
+	}
+	return t, cleanup, nil
+}
+
+// deleteCommand is the AWS CLI command that deletes the stream by hand.
+func deleteCommand(stream string, f awsFlags, endpoint string) string {
+	parts := []string{"aws kinesis delete-stream --stream-name", stream, "--enforce-consumer-deletion"}
+	if f.region != "" {
+		parts = append(parts, "--region", f.region)
+	}
+	if f.profile != "" {
+		parts = append(parts, "--profile", f.profile)
+	}
+	if endpoint != "" {
+		parts = append(parts, "--endpoint-url", endpoint)
+	}
+	return strings.Join(parts, " ")
+}

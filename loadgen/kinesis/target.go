@@ -1,0 +1,380 @@
+// Package kinesis is the loadgen.Target for Amazon Kinesis Data Streams, on
+// aws-sdk-go-v2. It leaves every retry to spillway's own policy, so that
+// throttles and failures come back as data, and attributes failed records
+// to shards on the client side from the stream's hash key ranges.
+package kinesis
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/spillway-dev/spillway/loadgen"
+	"github.com/spillway-dev/spillway/model"
+)
+
+// Defaults for Options fields left zero.
+const (
+	defaultRegion         = "us-east-1"
+	defaultRequestTimeout = 10 * time.Second
+	defaultMaxConns       = 256
+)
+
+// Waiting for a stream to become ACTIVE polls with this backoff.
+const (
+	waitFirst = 100 * time.Millisecond
+	waitMax   = 2 * time.Second
+)
+
+// Options configures a Target.
+type Options struct {
+	// Region is the AWS region; "" means the SDK's usual chain (AWS_REGION,
+	// the profile), and us-east-1 if that finds none.
+	Region string
+	// Profile is the shared config profile; "" means the default chain
+	// (AWS_PROFILE etc.).
+	Profile string
+	// Endpoint is the service's base URL, e.g. http://127.0.0.1:4567; ""
+	// means AWS (or AWS_ENDPOINT_URL_KINESIS, which the SDK reads itself).
+	Endpoint string
+	// Stream is the stream's name.
+	Stream string
+	// RequestTimeout bounds one HTTP request, from sending it to reading
+	// the whole answer; 0 means 10 s.
+	RequestTimeout time.Duration
+	// MaxConns is the most connections per host; 0 means 256.
+	MaxConns int
+	// AccessKeyID and SecretAccessKey are static credentials for tests and
+	// local endpoints; empty means the standard chain. They are handed to
+	// the SDK and kept nowhere else.
+	AccessKeyID, SecretAccessKey string
+}
+
+// Target is a Kinesis data stream as a loadgen.Target (and ShardLister and
+// Namer). Its methods are safe for concurrent use.
+type Target struct {
+	client *kinesis.Client
+	stream string
+
+	// shards maps hash keys to open shards, for records whose answer
+	// names no shard. mapTried is set once PutRecords has tried to fill an
+	// empty map itself, so that a failing ListShards is not repeated on
+	// every request.
+	mu       sync.RWMutex
+	shards   []shardRange
+	mapTried atomic.Bool
+}
+
+// shardRange is an open shard and the first hash key it owns.
+type shardRange struct {
+	start model.HashKey
+	id    string
+}
+
+// New loads the AWS configuration and makes a Target on o.Stream. It
+// sends no request.
+func New(ctx context.Context, o Options) (*Target, error) {
+	if o.Stream == "" {
+		return nil, errors.New("kinesis: no stream name")
+	}
+	var load []func(*config.LoadOptions) error
+	if o.Region != "" {
+		load = append(load, config.WithRegion(o.Region))
+	}
+	if o.Profile != "" {
+		load = append(load, config.WithSharedConfigProfile(o.Profile))
+	}
+	if o.AccessKeyID != "" || o.SecretAccessKey != "" {
+		load = append(load, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(o.AccessKeyID, o.SecretAccessKey, "")))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, load...)
+	if err != nil {
+		return nil, fmt.Errorf("kinesis: loading AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = defaultRegion
+	}
+	timeout := cmp.Or(o.RequestTimeout, defaultRequestTimeout)
+	conns := cmp.Or(o.MaxConns, defaultMaxConns)
+
+	// Start from the configuration's client when it is buildable: with
+	// AWS_CA_BUNDLE set it carries the bundle's root CAs. The client goes
+	// on the service options, not config.WithHTTPClient, which fails with
+	// AWS_CA_BUNDLE set unless given a BuildableClient.
+	base, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
+	if !ok {
+		base = awshttp.NewBuildableClient()
+	}
+	httpClient := base.
+		WithTransportOptions(func(t *http.Transport) {
+			t.MaxConnsPerHost = conns
+			t.MaxIdleConnsPerHost = conns
+			if t.MaxIdleConns != 0 { // 0 is no limit
+				t.MaxIdleConns = max(t.MaxIdleConns, conns)
+			}
+		}).
+		WithTimeout(timeout)
+
+	client := kinesis.NewFromConfig(cfg, func(so *kinesis.Options) {
+		so.HTTPClient = keepBodyClient{next: httpClient}
+		// Retries are spillway's: the scenario's retry policy must see
+		// every throttle and failure, each attempt measured. The SDK's
+		// standard retryer would retry throttles itself (3 attempts
+		// against a 500-token quota, then fail fast), hiding them and
+		// inflating latency. RetryMaxAttempts (AWS_MAX_ATTEMPTS) would
+		// wrap the retryer again, so clear it too.
+		so.Retryer = aws.NopRetryer{}
+		so.RetryMaxAttempts = 0
+		if o.Endpoint != "" {
+			so.BaseEndpoint = aws.String(o.Endpoint)
+		}
+	})
+	return &Target{client: client, stream: o.Stream}, nil
+}
+
+// Name is the target's name in results: "kinesis".
+func (t *Target) Name() string { return "kinesis" }
+
+// Client is the SDK client, for readers and tests.
+func (t *Target) Client() *kinesis.Client { return t.client }
+
+// PutRecords sends recs with one PutRecords call, or PutRecord for a single
+// record, and fills out[i] for recs[i]. A throttled PutRecord is an outcome,
+// as a throttled PutRecords entry is. Failed records get the shard their
+// hash key falls in, when the shard map is known. A failed request returns
+// the caller's context error if that context has ended, else an error
+// whose ErrorCode() is its Classify code (when it has one).
+func (t *Target) PutRecords(ctx context.Context, recs []loadgen.Record, out []loadgen.Outcome) error {
+	switch len(recs) {
+	case 0:
+		return nil
+	case 1:
+		return t.putRecord(ctx, recs[:1], out[:1])
+	}
+	entries := make([]types.PutRecordsRequestEntry, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		entries[i] = types.PutRecordsRequestEntry{Data: r.Data, PartitionKey: aws.String(r.PartitionKey)}
+		if r.ExplicitHashKey != "" {
+			entries[i].ExplicitHashKey = aws.String(r.ExplicitHashKey)
+		}
+	}
+	res, err := t.client.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(t.stream), Records: entries})
+	if err != nil {
+		return requestError(ctx, err)
+	}
+	if len(res.Records) != len(recs) {
+		return fmt.Errorf("kinesis: PutRecords answered %d entries for %d records", len(res.Records), len(recs))
+	}
+	failed := false
+	for i, e := range res.Records {
+		if code := aws.ToString(e.ErrorCode); code != "" {
+			out[i] = loadgen.Outcome{ShardID: aws.ToString(e.ShardId), ErrorCode: code, ErrorMessage: aws.ToString(e.ErrorMessage)}
+			failed = true
+			continue
+		}
+		out[i] = loadgen.Outcome{ShardID: aws.ToString(e.ShardId), SequenceNumber: aws.ToString(e.SequenceNumber)}
+	}
+	if failed {
+		t.attribute(ctx, recs, out)
+	}
+	return nil
+}
+
+// putRecord is PutRecords for the one record of recs.
+func (t *Target) putRecord(ctx context.Context, recs []loadgen.Record, out []loadgen.Outcome) error {
+	r := &recs[0]
+	in := &kinesis.PutRecordInput{StreamName: aws.String(t.stream), Data: r.Data, PartitionKey: aws.String(r.PartitionKey)}
+	if r.ExplicitHashKey != "" {
+		in.ExplicitHashKey = aws.String(r.ExplicitHashKey)
+	}
+	res, err := t.client.PutRecord(ctx, in)
+	if err == nil {
+		out[0] = loadgen.Outcome{ShardID: aws.ToString(res.ShardId), SequenceNumber: aws.ToString(res.SequenceNumber)}
+		return nil
+	}
+	var apiErr smithy.APIError
+	if ctx.Err() == nil && errors.As(err, &apiErr) && apiErr.ErrorCode() == model.ErrThroughputExceeded {
+		out[0] = loadgen.Outcome{ErrorCode: apiErr.ErrorCode(), ErrorMessage: apiErr.ErrorMessage()}
+		t.attribute(ctx, recs, out)
+		return nil
+	}
+	return requestError(ctx, err)
+}
+
+// attribute sets the shard of each failed outcome without one from the
+// shard map, loading the map first if it is empty and no earlier request
+// tried to.
+func (t *Target) attribute(ctx context.Context, recs []loadgen.Record, out []loadgen.Outcome) {
+	t.mu.RLock()
+	empty := len(t.shards) == 0
+	t.mu.RUnlock()
+	if empty && t.mapTried.CompareAndSwap(false, true) {
+		_, _ = t.ListShards(ctx) // on failure, shards stay unknown
+	}
+	for i := range out {
+		if out[i].ErrorCode != "" && out[i].ShardID == "" {
+			out[i].ShardID = t.shardOf(&recs[i])
+		}
+	}
+}
+
+// shardOf is the open shard that owns r's hash key: its ExplicitHashKey,
+// else the MD5 of its partition key. It is "" if the map is empty or the
+// explicit hash key is malformed.
+func (t *Target) shardOf(r *loadgen.Record) string {
+	h := model.HashPartitionKey(r.PartitionKey)
+	if r.ExplicitHashKey != "" {
+		var err error
+		if h, err = model.ParseHashKey(r.ExplicitHashKey); err != nil {
+			return ""
+		}
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	// The last shard starting at or below h.
+	i, found := slices.BinarySearchFunc(t.shards, h, func(s shardRange, h model.HashKey) int { return s.start.Cmp(h) })
+	if !found {
+		i--
+	}
+	if i < 0 {
+		return ""
+	}
+	return t.shards[i].id
+}
+
+// ListShards lists the stream's open shards, following NextToken, in hash
+// key order, and refreshes the shard map with them. Shards closed by
+// resharding take no more writes and are left out.
+func (t *Target) ListShards(ctx context.Context) ([]loadgen.Shard, error) {
+	type keyed struct {
+		start model.HashKey
+		shard loadgen.Shard
+	}
+	var open []keyed
+	in := &kinesis.ListShardsInput{StreamName: aws.String(t.stream)}
+	for {
+		res, err := t.client.ListShards(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range res.Shards {
+			if s.SequenceNumberRange != nil && s.SequenceNumberRange.EndingSequenceNumber != nil {
+				continue
+			}
+			if s.HashKeyRange == nil {
+				return nil, fmt.Errorf("kinesis: ListShards: shard %s has no hash key range", aws.ToString(s.ShardId))
+			}
+			sh := loadgen.Shard{
+				ID:              aws.ToString(s.ShardId),
+				StartingHashKey: aws.ToString(s.HashKeyRange.StartingHashKey),
+				EndingHashKey:   aws.ToString(s.HashKeyRange.EndingHashKey),
+			}
+			start, err := model.ParseHashKey(sh.StartingHashKey)
+			if err != nil {
+				return nil, fmt.Errorf("kinesis: ListShards: shard %s: %w", sh.ID, err)
+			}
+			open = append(open, keyed{start, sh})
+		}
+		if aws.ToString(res.NextToken) == "" {
+			break
+		}
+		// The API takes NextToken without the stream name.
+		in = &kinesis.ListShardsInput{NextToken: res.NextToken}
+	}
+	slices.SortFunc(open, func(a, b keyed) int { return a.start.Cmp(b.start) })
+	shards := make([]loadgen.Shard, len(open))
+	ranges := make([]shardRange, len(open))
+	for i, k := range open {
+		shards[i] = k.shard
+		ranges[i] = shardRange{start: k.start, id: k.shard.ID}
+	}
+	if len(ranges) > 0 {
+		t.mu.Lock()
+		t.shards = ranges
+		t.mu.Unlock()
+	}
+	return shards, nil
+}
+
+// CreateStream creates the stream in provisioned mode with shards shards,
+// then waits, within ctx, until it is ACTIVE (polling every 100 ms at
+// first, backing off to 2 s).
+func (t *Target) CreateStream(ctx context.Context, shards int) error {
+	_, err := t.client.CreateStream(ctx, &kinesis.CreateStreamInput{
+		StreamName:        aws.String(t.stream),
+		ShardCount:        aws.Int32(int32(shards)),
+		StreamModeDetails: &types.StreamModeDetails{StreamMode: types.StreamModeProvisioned},
+	})
+	if err != nil {
+		return err
+	}
+	wait := waitFirst
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("kinesis: waiting for stream %s to become ACTIVE: %w", t.stream, ctx.Err())
+		case <-timer.C:
+		}
+		res, err := t.client.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(t.stream)})
+		switch {
+		case isNotFound(err):
+			// Not visible yet (eventual consistency): keep waiting.
+		case err != nil:
+			return err
+		case res.StreamDescriptionSummary != nil && res.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive:
+			return nil
+		}
+		wait = min(2*wait, waitMax)
+		timer.Reset(wait)
+	}
+}
+
+// DeleteStream deletes the stream and its consumers. A stream that does
+// not exist counts as deleted.
+func (t *Target) DeleteStream(ctx context.Context) error {
+	_, err := t.client.DeleteStream(ctx, &kinesis.DeleteStreamInput{
+		StreamName:              aws.String(t.stream),
+		EnforceConsumerDeletion: aws.Bool(true),
+	})
+	if isNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// StreamExists reports whether the stream exists, in any state (DELETING
+// included).
+func (t *Target) StreamExists(ctx context.Context) (bool, error) {
+	_, err := t.client.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(t.stream)})
+	switch {
+	case err == nil:
+		return true, nil
+	case isNotFound(err):
+		return false, nil
+	}
+	return false, err
+}
+
+// isNotFound reports whether err is a ResourceNotFoundException answer.
+func isNotFound(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "ResourceNotFoundException"
+}
