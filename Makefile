@@ -32,9 +32,10 @@ lint:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-## bench: the per-record path and a run against the simulated target.
+## bench: the per-record path, a run against the simulated target, the
+## Firehose sweep, and spillway against a bare SDK loop on a local server.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count=$(or $(COUNT),1) ./model/ ./loadgen/
+	$(GO) test -run '^$$' -bench . -benchmem -count=$(or $(COUNT),1) ./model/ ./loadgen/ ./loadgen/kinesis/
 
 clean:
 	rm -rf bin out testdata/emulators/node_modules

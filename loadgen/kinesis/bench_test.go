@@ -1,0 +1,126 @@
+package kinesis
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sdk "github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/spillway-dev/spillway/loadgen"
+	"github.com/spillway-dev/spillway/model"
+	"github.com/spillway-dev/spillway/scenarios"
+)
+
+// putRecordsServer answers every PutRecords with a realistic 500-entry
+// success body, prebuilt, and ListShards with one shard: the trivial local
+// server of shared/perf-baseline.md, so that the client's cost is measured.
+func putRecordsServer(b *testing.B) *httptest.Server {
+	var body bytes.Buffer
+	body.WriteString(`{"FailedRecordCount":0,"Records":[`)
+	for i := range 500 {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"SequenceNumber":"49590338271490256608559692538361571095921575989136588%03d","ShardId":"shardId-000000000000"}`, i)
+	}
+	body.WriteString(`]}`)
+	resp := body.Bytes()
+	shards := []byte(`{"Shards":[{"ShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"340282366920938463463374607431768211455"},"SequenceNumberRange":{"StartingSequenceNumber":"1"}}]}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		if r.Header.Get("X-Amz-Target") == "Kinesis_20131202.ListShards" {
+			_, _ = w.Write(shards)
+			return
+		}
+		// The benchmark only sends full 500-record batches.
+		_, _ = w.Write(resp)
+	}))
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+const benchConcurrency = 32 // the best concurrency found in perf-baseline.md
+
+// BenchmarkSDKPutRecordsLoop is the ceiling of the SDK path on this
+// machine: 32 goroutines calling PutRecords with a prebuilt request of 500
+// records of 100 B, as fast as the server answers.
+func BenchmarkSDKPutRecordsLoop(b *testing.B) {
+	srv := putRecordsServer(b)
+	t, err := New(context.Background(), Options{Endpoint: srv.URL, Stream: "bench", Region: "us-east-1", AccessKeyID: "AKIDTEST", SecretAccessKey: "test"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	entries := make([]types.PutRecordsRequestEntry, 500)
+	for i := range entries {
+		entries[i] = types.PutRecordsRequestEntry{Data: bytes.Repeat([]byte{byte(i)}, 100), PartitionKey: aws.String(fmt.Sprintf("%036d", i))}
+	}
+	in := &sdk.PutRecordsInput{StreamName: aws.String("bench"), Records: entries}
+	var calls atomic.Int64
+	start := time.Now()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for range benchConcurrency {
+		wg.Go(func() {
+			for calls.Add(1) <= int64(b.N) {
+				if _, err := t.Client().PutRecords(context.Background(), in); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N)*500/time.Since(start).Seconds(), "records/s")
+}
+
+// BenchmarkRunnerKinesis is a whole spillway run through the Kinesis
+// target against the same server: schedule, keys and stamped payloads,
+// batches of 500, 32 requests in flight, outcomes and recording. Compare
+// its records/s with BenchmarkSDKPutRecordsLoop's: spillway should not be
+// the bottleneck of the SDK path.
+func BenchmarkRunnerKinesis(b *testing.B) {
+	srv := putRecordsServer(b)
+	sc := &scenarios.Scenario{
+		Name:   "bench",
+		Stream: scenarios.Stream{Name: "bench", Shards: 1, MaxRecordSize: model.DefaultMaxRecordSizeBytes},
+		// Far more than the path can carry: the generator runs flat out
+		// and the run lasts until every record is settled.
+		Load:   scenarios.Load{Duration: scenarios.Duration(500 * time.Millisecond), Rate: 2e6},
+		Record: scenarios.Record{Size: scenarios.SizeSpec{Dist: scenarios.SizeFixed, Bytes: 100}},
+		Keys:   scenarios.Keys{Dist: scenarios.KeysUUID},
+		Producer: scenarios.Producer{Batch: 500, Linger: scenarios.Duration(5 * time.Millisecond), MaxInFlight: benchConcurrency,
+			Retry: scenarios.Retry{MaxAttempts: 1}},
+	}
+	t, err := New(context.Background(), Options{Endpoint: srv.URL, Stream: "bench", Region: "us-east-1", AccessKeyID: "AKIDTEST", SecretAccessKey: "test"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var records int64
+	start := time.Now()
+	for b.Loop() {
+		r, err := loadgen.New(loadgen.Config{Scenario: sc, Seed: 1}, t)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := r.Run(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if s.Totals.Acked != s.Totals.Offered {
+			b.Fatalf("acked %d of %d", s.Totals.Acked, s.Totals.Offered)
+		}
+		records += s.Totals.Acked
+	}
+	b.ReportMetric(float64(records)/time.Since(start).Seconds(), "records/s")
+}
