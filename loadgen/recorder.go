@@ -48,7 +48,8 @@ type recEvent struct {
 	settle    settlement
 	// intended is the record's first intended send time (Unix ns).
 	intended int64
-	retry    bool // this attempt was a retry
+	id       uint64 // the record's id in the run
+	retry    bool   // this attempt was a retry
 }
 
 // batchReport is one request, handed from a worker to the recorder.
@@ -83,6 +84,7 @@ type recorder struct {
 	keepUtil                   bool
 
 	totals    Totals
+	acked     Bitset // ids of acknowledged records, for end-to-end checks
 	errors    map[string]int64
 	gen       Generator
 	saturated bool // every slot taken at some point in curSec
@@ -210,6 +212,7 @@ func (r *recorder) add(b *batchReport) {
 		}
 		switch e.settle {
 		case settleAcked:
+			r.acked.Set(e.id)
 			r.totals.Acked++
 			r.totals.BytesAcked += int64(e.bytes)
 			s.Acked++

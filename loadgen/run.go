@@ -212,6 +212,7 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	end := r.now()
 	s := &Summary{RunID: r.RunID(), Target: targetName(r.target), Seed: r.cfg.Seed, Start: start, End: end}
 	s.Totals, s.Series, s.Shards, s.Latency, s.Generator, s.Errors = rec.finish(end, offered)
+	s.Acked = &rec.acked
 	if reason, _ := r.stopReason.Load().(string); reason != "" {
 		s.Interrupted, s.StopReason = true, reason
 	}
@@ -433,7 +434,7 @@ func (w *worker) send(ctx context.Context, b *batch) {
 		if err != nil {
 			o = Outcome{ErrorCode: reqCode, Limit: model.LimitNone}
 		}
-		ev := recEvent{shardID: o.ShardID, bytes: int32(rc.Size()), intended: rc.intended.UnixNano(), retry: rc.attempts > 1}
+		ev := recEvent{shardID: o.ShardID, bytes: int32(rc.Size()), intended: rc.intended.UnixNano(), id: rc.ID, retry: rc.attempts > 1}
 		if ev.retry {
 			retried++
 		}

@@ -29,6 +29,9 @@ type Summary struct {
 	Series []Second
 	// Shards is one entry per shard, in hash key order.
 	Shards []ShardSummary
+	// Acked holds the ids of the acknowledged records, for end-to-end
+	// checks (E2E.Result).
+	Acked *Bitset
 }
 
 // Totals counts records; see reports.Totals for each field's meaning.

@@ -54,6 +54,12 @@ func WriteMarkdown(w io.Writer, r *Results) error {
 	for _, l := range generatorLines(r) {
 		p("- %s\n", md(l))
 	}
+	if x := r.E2E; x != nil {
+		p("\n### End to end\n\n")
+		for _, l := range e2eLines(x) {
+			p("- %s\n", md(l))
+		}
+	}
 	if d := r.Delivery; d != nil {
 		p("\n### Firehose delivery\n\n")
 		for _, l := range deliveryLines(d) {

@@ -48,6 +48,23 @@ var metrics = map[string]metric{
 	"delivery_delay_p99": {unitMs, delivery(func(d *Delivery) float64 { return d.DelayMs.P99 })},
 	"delivery_delay_max": {unitMs, delivery(func(d *Delivery) float64 { return d.DelayMs.Max })},
 	"delivery_lost":      {unitRecords, delivery(func(d *Delivery) float64 { return float64(d.Lost) })},
+
+	"e2e_latency_p50": {unitMs, e2e(func(x *E2E) float64 { return x.LatencyMs.P50 })},
+	"e2e_latency_p99": {unitMs, e2e(func(x *E2E) float64 { return x.LatencyMs.P99 })},
+	"e2e_latency_max": {unitMs, e2e(func(x *E2E) float64 { return x.LatencyMs.Max })},
+	"e2e_lost":        {unitRecords, e2e(func(x *E2E) float64 { return float64(x.Lost) })},
+	"e2e_duplicates":  {unitRecords, e2e(func(x *E2E) float64 { return float64(x.Duplicates) })},
+}
+
+// e2e reads an end-to-end figure; NaN for a run that was not read back,
+// which fails every threshold rather than passing silently.
+func e2e(f func(*E2E) float64) func(*Results) float64 {
+	return func(r *Results) float64 {
+		if r.E2E == nil {
+			return math.NaN()
+		}
+		return f(r.E2E)
+	}
 }
 
 // delivery reads a Firehose delivery figure; NaN for a run without one,

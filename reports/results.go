@@ -54,6 +54,37 @@ type Results struct {
 	// Delivery is what the simulated Firehose delivered to its S3 folder;
 	// nil for runs without Firehose.
 	Delivery *Delivery `json:"delivery,omitempty"`
+	// E2E is the end-to-end check of a run whose stream was read back;
+	// nil when it was not.
+	E2E *E2E `json:"e2e,omitempty"`
+}
+
+// E2E is what reading the stream back found, matched record by record
+// against what the run sent.
+type E2E struct {
+	// Read is distinct records of this run read back.
+	Read int64 `json:"read"`
+	// Lost is acknowledged records not read by the end of the grace
+	// period.
+	Lost int64 `json:"lost"`
+	// Duplicates is extra copies read.
+	Duplicates int64 `json:"duplicates"`
+	// OutOfOrder is records read after a later record of the same
+	// partition key (not tracked for uuid keys, each used once).
+	OutOfOrder int64 `json:"out_of_order"`
+	// Foreign is records of other runs or writers; Unrecognised, records
+	// without a whole stamp.
+	Foreign      int64 `json:"foreign"`
+	Unrecognised int64 `json:"unrecognised"`
+	// GraceS is how long reading went on after the last write, in seconds.
+	GraceS float64 `json:"grace_s"`
+	// GetRecordsCalls and ReadThrottles count the reader's calls and the
+	// calls throttled.
+	GetRecordsCalls int64 `json:"get_records_calls"`
+	ReadThrottles   int64 `json:"read_throttles"`
+	// LatencyMs is from each record's intended send time to its first
+	// read, in milliseconds.
+	LatencyMs Percentiles `json:"latency_ms"`
 }
 
 // Delivery is a Firehose run's end-to-end accounting, made by reading the

@@ -56,6 +56,13 @@ func WriteText(w io.Writer, r *Results) error {
 		p("  %s\n", l)
 	}
 
+	if x := r.E2E; x != nil {
+		p("\nEnd to end\n")
+		for _, l := range e2eLines(x) {
+			p("  %s\n", l)
+		}
+	}
+
 	if d := r.Delivery; d != nil {
 		p("\nFirehose delivery\n")
 		for _, l := range deliveryLines(d) {

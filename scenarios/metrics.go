@@ -61,6 +61,11 @@ func init() {
 			add("delivery_delay_"+q.suffix, UnitMs, q.help+" Firehose delivery delay: intended send time to the object in S3, in ms (needs a firehose section)")
 		}
 	}
+	for _, q := range []string{"p50", "p99", "max"} {
+		add("e2e_latency_"+q, UnitMs, q+" end-to-end latency: intended send time to the record read back, in ms (runs that read the stream back)")
+	}
+	add("e2e_lost", UnitRecords, "acknowledged records not read back by the end of the grace period (runs that read the stream back)")
+	add("e2e_duplicates", UnitRecords, "extra copies of records read back (runs that read the stream back)")
 	add("delivery_lost", UnitRecords, "records Firehose accepted but not found in the delivered objects (needs a firehose section)")
 }
 

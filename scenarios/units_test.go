@@ -179,8 +179,8 @@ func TestThresholdPass(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	names := MetricNames()
-	if len(names) != 25 || !slices.IsSorted(names) {
-		t.Errorf("MetricNames() = %v, want 25 sorted names", names)
+	if len(names) != 30 || !slices.IsSorted(names) {
+		t.Errorf("MetricNames() = %v, want 30 sorted names", names)
 	}
 	for _, n := range names {
 		m := Metrics[n]
@@ -188,7 +188,7 @@ func TestMetrics(t *testing.T) {
 		switch {
 		case strings.HasSuffix(n, "_ratio"):
 			want = UnitRatio
-		case strings.Contains(n, "latency") || strings.Contains(n, "lag") || strings.Contains(n, "delay"):
+		case strings.Contains(n, "latency") || strings.Contains(n, "lag") || strings.Contains(n, "delay") || strings.Contains(n, "e2e_latency"):
 			want = UnitMs
 		}
 		if m.Name != n || m.Help == "" || m.Unit != want {
