@@ -20,9 +20,9 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 			BytesAcked: s.Totals.BytesAcked, ThrottleRatio: s.Totals.ThrottleRatio,
 		},
 		Latency: Latency{
-			ResponseMs: percentiles(s.Latency.Response),
-			ServiceMs:  percentiles(s.Latency.Service),
-			SendLagMs:  percentiles(s.Latency.SendLag),
+			ResponseMs: PercentilesOf(s.Latency.Response),
+			ServiceMs:  PercentilesOf(s.Latency.Service),
+			SendLagMs:  PercentilesOf(s.Latency.SendLag),
 		},
 		Generator: Generator{
 			LateRequests: s.Generator.LateRequests, MaxInFlight: s.Generator.MaxInFlight, SaturatedS: s.Generator.SaturatedS,
@@ -63,6 +63,7 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 	return r
 }
 
-func percentiles(p loadgen.Percentiles) Percentiles {
+// PercentilesOf converts loadgen's percentiles to the artifact's.
+func PercentilesOf(p loadgen.Percentiles) Percentiles {
 	return Percentiles{Count: p.Count, Mean: p.Mean, P50: p.P50, P90: p.P90, P99: p.P99, P999: p.P999, Max: p.Max}
 }

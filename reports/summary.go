@@ -423,8 +423,8 @@ func unverifiable(d *Delivery) string {
 // e2eLines describes the read-back of a run.
 func e2eLines(e *E2E) []string {
 	return []string{
-		fmt.Sprintf("read %s, lost %s, duplicates %s, out of order %s (read back by polling GetRecords for up to %s after the last write)",
-			commas(e.Read), commas(e.Lost), commas(e.Duplicates), commas(e.OutOfOrder), secondsLabel(e.GraceS)),
+		fmt.Sprintf("read %s, lost %s, duplicates %s, out of order %s (polling GetRecords; reading went on %.1f s after the last write)",
+			commas(e.Read), commas(e.Lost), commas(e.Duplicates), commas(e.OutOfOrder), e.GraceS),
 		fmt.Sprintf("end-to-end latency from intended send (ms): p50 %s  p90 %s  p99 %s  max %s; %s GetRecords calls, %s throttled",
 			ms(e.LatencyMs.P50), ms(e.LatencyMs.P90), ms(e.LatencyMs.P99), ms(e.LatencyMs.Max), commas(e.GetRecordsCalls), commas(e.ReadThrottles)),
 	}

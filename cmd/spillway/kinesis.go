@@ -14,6 +14,7 @@ import (
 	"github.com/spillway-dev/spillway/loadgen"
 	"github.com/spillway-dev/spillway/loadgen/kinesis"
 	"github.com/spillway-dev/spillway/model"
+	"github.com/spillway-dev/spillway/reports"
 	"github.com/spillway-dev/spillway/scenarios"
 )
 
@@ -140,4 +141,53 @@ func deleteCommand(stream string, f awsFlags, endpoint string) string {
 		parts = append(parts, "--endpoint-url", endpoint)
 	}
 	return strings.Join(parts, " ")
+}
+
+// startReading polls the whole stream in the background from the start of
+// the run, matching every record read against the run's stamps. The
+// returned stop ends the reader and waits for it.
+func startReading(ctx context.Context, t *kinesis.Target, r *loadgen.Runner, sc *scenarios.Scenario, since time.Time) (*loadgen.E2E, func()) {
+	tracker := loadgen.NewE2E(r.RunStamp(), sc.Keys.Dist != scenarios.KeysUUID)
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// A stream spillway created holds only this run's records: read it
+		// from the start. An existing one is read from the run's start.
+		opts := kinesis.ReadOptions{FromStart: !sc.Stream.Existing, Since: since.Add(-time.Second)}
+		_ = t.Read(rctx, opts, func(rec kinesis.ReadRecord) { tracker.Add(rec.Data, rec.PartitionKey, rec.ReadAt) })
+	}()
+	return tracker, func() { cancel(); <-done }
+}
+
+// finishReading keeps reading until every acknowledged record has been read
+// or the grace period ends, then stops the reader and returns the match.
+func finishReading(ctx context.Context, e *env, t *kinesis.Target, tracker *loadgen.E2E, s *loadgen.Summary, stop func(), grace time.Duration) *reports.E2E {
+	start := time.Now()
+	deadline := time.NewTimer(grace)
+	defer deadline.Stop()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	if tracker.ReadOf(s.Acked) < s.Acked.Len() {
+		fmt.Fprintf(e.stderr, "spillway: reading the stream back (up to %v)\n", grace)
+	}
+wait:
+	for tracker.ReadOf(s.Acked) < s.Acked.Len() {
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			break wait
+		case <-ctx.Done():
+			break wait
+		}
+	}
+	stop()
+	r := tracker.Result(s.Acked)
+	st := t.ReadStats()
+	return &reports.E2E{
+		Read: r.Read, Lost: r.Lost, Duplicates: r.Duplicates, OutOfOrder: r.OutOfOrder, Foreign: r.Foreign,
+		Unrecognised: r.Unrecognised, GraceS: time.Since(start).Seconds(),
+		GetRecordsCalls: st.GetRecordsCalls, ReadThrottles: st.Throttles,
+		LatencyMs: reports.PercentilesOf(r.Latency),
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/spillway-dev/spillway/loadgen"
+	"github.com/spillway-dev/spillway/loadgen/kinesis"
 	"github.com/spillway-dev/spillway/model"
 	"github.com/spillway-dev/spillway/reports"
 	"github.com/spillway-dev/spillway/scenarios"
@@ -50,6 +51,10 @@ type runFlags struct {
 	seedSet    bool
 	noProgress bool
 	simLatency time.Duration
+	// read reads a real stream back during the run and for up to
+	// readGrace after it, matching every record.
+	read      bool
+	readGrace time.Duration
 }
 
 func runCmd(ctx context.Context, e *env, args []string) error {
@@ -71,6 +76,8 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&f.aws.profile, "profile", "", "shared config profile (default: AWS_PROFILE or default)")
 	fs.BoolVar(&f.aws.keepStream, "keep-stream", false, "do not delete the stream spillway created")
 	fs.BoolVar(&f.aws.yes, "yes", false, "allow a run against a non-loopback endpoint whatever it may cost")
+	fs.BoolVar(&f.read, "read", true, "with --target kinesis: read the stream back and match every record (end-to-end latency, lost, duplicates)")
+	fs.DurationVar(&f.readGrace, "read-grace", 30*time.Second, "with --read: how long to keep reading after the last write for records not yet read")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -136,6 +143,7 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 	}
 	var (
 		target     loadgen.Target
+		reader     *kinesis.Target
 		firehose   *loadgen.SimFirehose
 		requestMax int
 		what       string
@@ -154,6 +162,9 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 		}
 		defer cleanup()
 		target = kt
+		if f.read {
+			reader = kt
+		}
 		what = fmt.Sprintf("Kinesis stream %q (%d shards)", sc.Stream.Name, sc.Stream.Shards)
 	case fh != nil && fh.Source == scenarios.FirehoseKinesis:
 		return usageErr("a Firehose reading a Kinesis stream cannot be run yet (it needs the simulated stream's readers); use spillway sweep for its delivery model")
@@ -188,13 +199,26 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 	fmt.Fprintf(e.stderr, "spillway %s: running %q on %s for %v, seed %d\n",
 		toolVersion(), sc.Name, what, runner.Schedule().Duration(), f.seed)
 	stopProgress := startProgress(e, runner, f.noProgress || !e.isTerminal)
+	var tracker *loadgen.E2E
+	stopReading := func() {}
+	readStart := now()
+	if reader != nil {
+		tracker, stopReading = startReading(runCtx, reader, runner, sc, readStart)
+	}
 	summary, runErr := runner.Run(runCtx)
 	stopProgress()
+	var e2e *reports.E2E
+	if tracker != nil && summary != nil {
+		e2e = finishReading(runCtx, e, reader, tracker, summary, stopReading, f.readGrace)
+	} else {
+		stopReading()
+	}
 	if summary == nil {
 		return runErr
 	}
 
 	res := reports.FromSummary(summary, sc, toolVersion())
+	res.E2E = e2e
 	var deliveryErr error
 	if firehose != nil {
 		d, err := firehose.Close(runner.RunStamp())
@@ -202,8 +226,7 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 			Dir: d.Dir, BufferSizeBytes: int64(sc.Firehose.BufferSize), BufferIntervalS: sc.Firehose.BufferInterval.D().Seconds(),
 			Compression: sc.Firehose.Compression, Accepted: d.Accepted, Delivered: d.Delivered, Unverifiable: d.Unverifiable, Lost: d.Lost,
 			Duplicates: d.Duplicates, Objects: d.Objects, StoredBytes: d.StoredBytes,
-			DelayMs: reports.Percentiles{Count: d.Delay.Count, Mean: d.Delay.Mean, P50: d.Delay.P50, P90: d.Delay.P90,
-				P99: d.Delay.P99, P999: d.Delay.P999, Max: d.Delay.Max},
+			DelayMs: reports.PercentilesOf(d.Delay),
 		}
 		deliveryErr = err
 	}

@@ -77,6 +77,9 @@ type Target struct {
 	mu       sync.RWMutex
 	shards   []shardRange
 	mapTried atomic.Bool
+
+	// reads accrues ReadStats over every Read.
+	reads readCounters
 }
 
 // shardRange is an open shard and the first hash key it owns.
