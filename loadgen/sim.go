@@ -91,14 +91,8 @@ func (t *SimTarget) PutRecords(ctx context.Context, records []Record, out []Outc
 	results := append(bufs.results[:0], make([]model.PutResult, len(entries))...)
 	bufs.results = results
 	err := t.stream.PutRecords(t.now(), entries, results)
-	if d := t.latency(); d > 0 {
-		timer := time.NewTimer(d)
-		select {
-		case <-timer.C:
-		case <-ctx.Done():
-			timer.Stop()
-			return ctx.Err()
-		}
+	if werr := t.roundTrip(ctx); werr != nil {
+		return werr
 	}
 	if err != nil {
 		return err
@@ -130,6 +124,22 @@ var shardIDCache = func() []string {
 	}
 	return ids
 }()
+
+// roundTrip waits for a simulated network round trip, or until ctx ends.
+func (t *SimTarget) roundTrip(ctx context.Context) error {
+	d := t.latency()
+	if d <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 func (t *SimTarget) latency() time.Duration {
 	if t.cfg.LatencyMedian <= 0 {

@@ -139,14 +139,8 @@ func (f *SimFirehose) PutRecords(ctx context.Context, records []Record, out []Ou
 		}
 		f.mu.Unlock()
 	}
-	if d := f.sim.latency(); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		}
+	if werr := f.sim.roundTrip(ctx); werr != nil {
+		return werr
 	}
 	if err != nil {
 		return err

@@ -174,6 +174,19 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// oneArg parses args and wants exactly one positional argument, what.
+func oneArg(fs *flag.FlagSet, args []string, what string) (string, error) {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return "", usageErr("want exactly one %s, got %d", what, len(pos))
+	}
+	return pos[0], nil
+}
+
 func main() {
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, isTerminal: isTerminal(os.Stderr)}
 	os.Exit(dispatch(context.Background(), e, os.Args[1:]))

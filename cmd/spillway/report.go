@@ -26,13 +26,9 @@ func reportCmd(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "report", reportHelp)
 	format := fs.String("format", "text", "text, md or html")
 	output := fs.String("output", "", "write to this file instead of standard output")
-	pos, err := parseFlags(fs, args)
+	file, err := oneArg(fs, args, "results file")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usageErr("want exactly one results file, got %d", len(pos))
 	}
 	var write func(io.Writer, *reports.Results) error
 	switch *format {
@@ -45,7 +41,7 @@ func reportCmd(_ context.Context, e *env, args []string) error {
 	default:
 		return usageErr("--format %q: want text, md or html", *format)
 	}
-	res, err := reports.ReadFile(pos[0])
+	res, err := reports.ReadFile(file)
 	if err != nil {
 		return &codedError{code: exitUsage, err: err}
 	}

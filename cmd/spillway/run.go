@@ -78,13 +78,9 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&f.aws.yes, "yes", false, "allow a run against a non-loopback endpoint whatever it may cost")
 	fs.BoolVar(&f.read, "read", true, "with --target kinesis: read the stream back and match every record (end-to-end latency, lost, duplicates)")
 	fs.DurationVar(&f.readGrace, "read-grace", 30*time.Second, "with --read: how long to keep reading after the last write for records not yet read")
-	pos, err := parseFlags(fs, args)
+	file, err := oneArg(fs, args, "scenario file")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usageErr("want exactly one scenario file, got %d", len(pos))
 	}
 	if f.aws.target != "sim" && f.aws.target != "kinesis" {
 		return usageErr("--target %q: want sim or kinesis", f.aws.target)
@@ -92,10 +88,10 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	if f.duration < 0 || f.simLatency < 0 {
 		return usageErr("--duration and --sim-latency must not be negative")
 	}
-	sc, err := scenarios.LoadFile(pos[0])
+	sc, err := scenarios.LoadFile(file)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
-		return &codedError{code: exitUsage, err: fmt.Errorf("%s is not a valid scenario", pos[0])}
+		return &codedError{code: exitUsage, err: fmt.Errorf("%s is not a valid scenario", file)}
 	}
 	if !f.seedSet {
 		var b [8]byte

@@ -38,25 +38,21 @@ func sweepCmd(_ context.Context, e *env, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed for record sizes and keys")
 	asJSON := fs.Bool("json", false, "print the sweep as JSON on standard output instead of the table")
 	out := fs.String("out", "out", "directory under which the sweep gets its own folder")
-	pos, err := parseFlags(fs, args)
+	file, err := oneArg(fs, args, "scenario file")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usageErr("want exactly one scenario file, got %d", len(pos))
 	}
 	points, err := sweepPoints(*sizes, *intervals)
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	sc, err := scenarios.LoadFile(pos[0])
+	sc, err := scenarios.LoadFile(file)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
-		return &codedError{code: exitUsage, err: fmt.Errorf("%s is not a valid scenario", pos[0])}
+		return &codedError{code: exitUsage, err: fmt.Errorf("%s is not a valid scenario", file)}
 	}
 	if sc.Firehose == nil {
-		return usageErr("%s has no firehose section: the sweep needs one", pos[0])
+		return usageErr("%s has no firehose section: the sweep needs one", file)
 	}
 	sw, err := runSweep(sc, points, *duration, *seed)
 	if err != nil {
