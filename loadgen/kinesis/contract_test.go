@@ -5,6 +5,7 @@ package kinesis
 import (
 	"context"
 	"fmt"
+	"github.com/spillway-dev/spillway/loadgen/kinesis/kinesistest"
 	"slices"
 	"strings"
 	"testing"
@@ -99,12 +100,12 @@ func TestContract(t *testing.T) {
 		}},
 		// kinesalite takes 18–20k records/s.
 		{"kinesalite", 2000, func(t *testing.T) (contractTarget, *Target) {
-			tg := createdStream(t, startKinesalite(t), contractShards)
+			tg := createdStream(t, kinesistest.StartKinesalite(t), contractShards)
 			return tg, tg
 		}},
 		// kinesis-local takes about 1k records/s, less as a shard fills.
 		{"kinesis-local", 200, func(t *testing.T) (contractTarget, *Target) {
-			tg := createdStream(t, startKinesisLocal(t), contractShards)
+			tg := createdStream(t, kinesistest.StartKinesisLocal(t), contractShards)
 			return tg, tg
 		}},
 	}
@@ -320,7 +321,7 @@ func waitGone(ctx context.Context, t *testing.T, kt *Target) {
 
 // CreateStream splits the hash key space evenly, as model.EvenRanges does.
 func TestKinesaliteCreateStreamEvenSplit(t *testing.T) {
-	tg := createdStream(t, startKinesalite(t), 3)
+	tg := createdStream(t, kinesistest.StartKinesalite(t), 3)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	listed, err := tg.ListShards(ctx)

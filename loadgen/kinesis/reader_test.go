@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/spillway-dev/spillway/loadgen/kinesis/kinesistest"
 	"math/big"
 	"net"
 	"slices"
@@ -234,7 +235,7 @@ func randomKey(t *testing.T) string {
 // them all again.
 func TestReaderKinesalite(t *testing.T) {
 	const n = 2000
-	tg := createdStream(t, startKinesalite(t), 4)
+	tg := createdStream(t, kinesistest.StartKinesalite(t), 4)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	before := time.Now().Add(-time.Minute)
@@ -290,7 +291,7 @@ func TestReaderKinesalite(t *testing.T) {
 // Read of a stream that does not exist fails at once; options without a
 // start are refused.
 func TestReaderErrors(t *testing.T) {
-	tg := emulatorTarget(t, startKinesalite(t), "spillway-no-such-stream")
+	tg := emulatorTarget(t, kinesistest.StartKinesalite(t), "spillway-no-such-stream")
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	err := tg.Read(ctx, ReadOptions{FromStart: true}, func(ReadRecord) { t.Error("fn called") })
@@ -317,12 +318,12 @@ func TestReaderErrors(t *testing.T) {
 func TestReaderSplit(t *testing.T) {
 	for _, c := range []struct {
 		name      string
-		start     func(*testing.T) string
+		start     func(testing.TB) string
 		readFirst bool
 	}{
-		{"kinesis-local", startKinesisLocal, false},
-		{"kinesis-local/read-through", startKinesisLocal, true},
-		{"kinesalite/read-through", startKinesalite, true},
+		{"kinesis-local", kinesistest.StartKinesisLocal, false},
+		{"kinesis-local/read-through", kinesistest.StartKinesisLocal, true},
+		{"kinesalite/read-through", kinesistest.StartKinesalite, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

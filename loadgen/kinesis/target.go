@@ -350,8 +350,8 @@ func (t *Target) CreateStream(ctx context.Context, shards int) error {
 	}
 }
 
-// DeleteStream deletes the stream and its consumers. A stream that does
-// not exist counts as deleted.
+// DeleteStream deletes the stream and its consumers and waits until it is
+// gone (bounded by ctx). A stream that does not exist counts as deleted.
 func (t *Target) DeleteStream(ctx context.Context) error {
 	_, err := t.client.DeleteStream(ctx, &kinesis.DeleteStreamInput{
 		StreamName:              aws.String(t.stream),
@@ -360,7 +360,27 @@ func (t *Target) DeleteStream(ctx context.Context) error {
 	if isNotFound(err) {
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// Deletion is asynchronous (the stream is DELETING for a while): wait
+	// until it is gone, so that "deleted" is true and the name can be used
+	// again at once.
+	wait := 100 * time.Millisecond
+	for {
+		exists, err := t.StreamExists(ctx)
+		if err != nil || !exists {
+			return err
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return fmt.Errorf("kinesis: waiting for stream %s to be deleted: %w", t.stream, ctx.Err())
+		case <-timer.C:
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
 }
 
 // StreamExists reports whether the stream exists, in any state (DELETING

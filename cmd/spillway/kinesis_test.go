@@ -1,0 +1,66 @@
+//go:build unix
+
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spillway-dev/spillway/loadgen/kinesis/kinesistest"
+	"github.com/spillway-dev/spillway/reports"
+)
+
+// spillway run --target kinesis against kinesalite: the stream is created,
+// every record is written and read back (0 lost, 0 duplicates), and the
+// stream is deleted afterwards: the second run of the same scenario can
+// create it again.
+func TestRunAgainstKinesalite(t *testing.T) {
+	endpoint := kinesistest.StartKinesalite(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "local")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
+	t.Setenv("AWS_REGION", "us-east-1")
+	sc := writeFile(t, "k.yaml", `name: cli-kinesalite
+stream: {name: spillway-cli-test, shards: 3}
+load: {rate: 1500, duration: 2s}
+record: {size: 200B}
+keys: {dist: uniform, count: 100}
+producer: {batch: 250, linger: 20ms, max_in_flight: 8}
+thresholds:
+  - e2e_lost < 1
+  - e2e_duplicates < 1
+`)
+	for run := range 2 {
+		out := t.TempDir()
+		code, stdout, stderr := runCLI(t, "run", sc, "--target", "kinesis", "--endpoint", endpoint, "--no-progress", "--out", out, "--read-grace", "20s")
+		if code != exitOK {
+			t.Fatalf("run %d: code %d\n%s\n%s", run, code, stdout, stderr)
+		}
+		if !strings.Contains(stderr, "creating stream spillway-cli-test") || !strings.Contains(stderr, "deleted stream spillway-cli-test") {
+			t.Fatalf("run %d: stream not created and deleted:\n%s", run, stderr)
+		}
+		files, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
+		if len(files) != 1 {
+			t.Fatalf("run %d: results %v", run, files)
+		}
+		res, err := reports.ReadFile(files[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Target != "kinesis" || res.Totals.Acked != 3000 || res.E2E == nil || res.E2E.Read != 3000 || res.E2E.Lost != 0 || res.E2E.Duplicates != 0 || res.E2E.OutOfOrder != 0 {
+			t.Fatalf("run %d: target %q, totals %+v, e2e %+v", run, res.Target, res.Totals, res.E2E)
+		}
+		if len(res.PerShard) != 3 {
+			t.Fatalf("run %d: %d shard rows, want the 3 from ListShards", run, len(res.PerShard))
+		}
+	}
+	// An existing stream that spillway did not create is refused, never deleted.
+	code, _, stderr := runCLI(t, "run", sc, "--target", "kinesis", "--endpoint", endpoint, "--no-progress", "--out", t.TempDir(), "--keep-stream")
+	if code != exitOK || !strings.Contains(stderr, "keeping stream") {
+		t.Fatalf("--keep-stream run: code %d\n%s", code, stderr)
+	}
+	code, _, stderr = runCLI(t, "run", sc, "--target", "kinesis", "--endpoint", endpoint, "--no-progress", "--out", t.TempDir())
+	if code != exitUsage || !strings.Contains(stderr, "already exists: set stream.existing: true") {
+		t.Fatalf("run on a stream spillway did not create: code %d\n%s", code, stderr)
+	}
+}
