@@ -25,26 +25,70 @@ type SimConfig struct {
 // the stream's Region, not an AWS figure).
 var DefaultSimConfig = SimConfig{LatencyMedian: 20 * time.Millisecond, LatencyP99: 60 * time.Millisecond}
 
+// roundTrip draws simulated network round trips (lognormal). It is safe
+// for concurrent use; the zero value answers at once.
+type roundTrip struct {
+	median time.Duration
+	sigma  float64
+
+	mu  sync.Mutex
+	rng *rand.Rand
+}
+
+func newRoundTrip(cfg SimConfig) *roundTrip {
+	rt := &roundTrip{median: cfg.LatencyMedian, rng: rand.New(rand.NewPCG(cfg.Seed, 0x5157))}
+	if cfg.LatencyMedian > 0 && cfg.LatencyP99 > cfg.LatencyMedian {
+		rt.sigma = math.Log(float64(cfg.LatencyP99)/float64(cfg.LatencyMedian)) / 2.326348
+	}
+	return rt
+}
+
+func (rt *roundTrip) draw() time.Duration {
+	if rt.median <= 0 {
+		return 0
+	}
+	rt.mu.Lock()
+	z := rt.rng.NormFloat64()
+	rt.mu.Unlock()
+	return time.Duration(float64(rt.median) * math.Exp(rt.sigma*z))
+}
+
+// wait waits for one simulated round trip, or until ctx ends.
+func (rt *roundTrip) wait(ctx context.Context) error {
+	d := rt.draw()
+	if d <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // SimTarget is the in-process simulated stream: model.Stream in real time,
 // with a simulated network round trip. Throttling is decided when the
 // request arrives; the answer comes after the drawn latency.
 type SimTarget struct {
 	stream *model.Stream
-	cfg    SimConfig
 	now    func() time.Time
-	sigma  float64
+	rt     *roundTrip
+	// shardIDs and throttleMsgs are by shard index, made once so that the
+	// per-record path formats nothing.
+	shardIDs, throttleMsgs []string
 
-	mu  sync.Mutex
-	rng *rand.Rand
-
-	entries sync.Pool
+	bufs sync.Pool // *simBuffers
 }
 
 // NewSimTarget wraps stream. now is the clock (time.Now in production).
 func NewSimTarget(stream *model.Stream, cfg SimConfig, now func() time.Time) *SimTarget {
-	t := &SimTarget{stream: stream, cfg: cfg, now: now, rng: rand.New(rand.NewPCG(cfg.Seed, 0x5157))}
-	if cfg.LatencyMedian > 0 && cfg.LatencyP99 > cfg.LatencyMedian {
-		t.sigma = math.Log(float64(cfg.LatencyP99)/float64(cfg.LatencyMedian)) / 2.326348
+	t := &SimTarget{stream: stream, now: now, rt: newRoundTrip(cfg)}
+	for _, sh := range stream.Shards() {
+		t.shardIDs = append(t.shardIDs, sh.ID)
+		t.throttleMsgs = append(t.throttleMsgs, "Rate exceeded for shard "+sh.ID+" in stream "+stream.Config().Name)
 	}
 	return t
 }
@@ -69,11 +113,11 @@ type simBuffers struct {
 
 // PutRecords implements Target.
 func (t *SimTarget) PutRecords(ctx context.Context, records []Record, out []Outcome) error {
-	bufs, _ := t.entries.Get().(*simBuffers)
+	bufs, _ := t.bufs.Get().(*simBuffers)
 	if bufs == nil {
 		bufs = &simBuffers{}
 	}
-	defer t.entries.Put(bufs)
+	defer t.bufs.Put(bufs)
 	entries := bufs.entries[:0]
 	for i := range records {
 		r := &records[i]
@@ -88,65 +132,25 @@ func (t *SimTarget) PutRecords(ctx context.Context, records []Record, out []Outc
 		entries = append(entries, e)
 	}
 	bufs.entries = entries
-	results := append(bufs.results[:0], make([]model.PutResult, len(entries))...)
-	bufs.results = results
+	if cap(bufs.results) < len(entries) {
+		bufs.results = make([]model.PutResult, len(entries))
+	}
+	results := bufs.results[:len(entries)]
 	err := t.stream.PutRecords(t.now(), entries, results)
-	if werr := t.roundTrip(ctx); werr != nil {
+	if werr := t.rt.wait(ctx); werr != nil {
 		return werr
 	}
 	if err != nil {
 		return err
 	}
 	for i, r := range results {
-		o := Outcome{ShardID: t.shardID(r.Shard), Limit: r.Limit, ErrorCode: r.ErrorCode}
+		o := Outcome{ShardID: t.shardIDs[r.Shard], Limit: r.Limit, ErrorCode: r.ErrorCode}
 		if r.ErrorCode == "" {
 			o.SequenceNumber = strconv.FormatUint(r.Seq, 10)
 		} else {
-			o.ErrorMessage = "Rate exceeded for shard " + o.ShardID + " in stream " + t.stream.Config().Name
+			o.ErrorMessage = t.throttleMsgs[r.Shard]
 		}
 		out[i] = o
 	}
 	return nil
-}
-
-func (t *SimTarget) shardID(i int) string {
-	if i < len(shardIDCache) {
-		return shardIDCache[i]
-	}
-	return model.ShardID(i)
-}
-
-// shardIDCache avoids formatting a shard id per record.
-var shardIDCache = func() []string {
-	ids := make([]string, 1024)
-	for i := range ids {
-		ids[i] = model.ShardID(i)
-	}
-	return ids
-}()
-
-// roundTrip waits for a simulated network round trip, or until ctx ends.
-func (t *SimTarget) roundTrip(ctx context.Context) error {
-	d := t.latency()
-	if d <= 0 {
-		return nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (t *SimTarget) latency() time.Duration {
-	if t.cfg.LatencyMedian <= 0 {
-		return 0
-	}
-	t.mu.Lock()
-	z := t.rng.NormFloat64()
-	t.mu.Unlock()
-	return time.Duration(float64(t.cfg.LatencyMedian) * math.Exp(t.sigma*z))
 }

@@ -29,7 +29,7 @@ type SimFirehose struct {
 	dir    string
 	codec  string
 	now    func() time.Time
-	sim    *SimTarget // for the simulated round trip only
+	rt     *roundTrip
 
 	mu      sync.Mutex
 	data    map[uint64][]byte // buffered records' data, by record id
@@ -71,7 +71,7 @@ func NewSimFirehose(cfg model.DeliveryConfig, dir string, sim SimConfig, now fun
 	}
 	f := &SimFirehose{
 		stream: ds, dir: dir, codec: string(ds.Config().Compression), now: now,
-		sim:  NewSimTarget(nil, sim, now),
+		rt:   newRoundTrip(sim),
 		data: map[uint64][]byte{}, delay: newHist(),
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
@@ -141,7 +141,7 @@ func (f *SimFirehose) PutRecords(ctx context.Context, records []Record, out []Ou
 		}
 		f.mu.Unlock()
 	}
-	if werr := f.sim.roundTrip(ctx); werr != nil {
+	if werr := f.rt.wait(ctx); werr != nil {
 		return werr
 	}
 	if err != nil {
