@@ -51,6 +51,9 @@ type SweepResult struct {
 	DelayMeanMs, DelayP50Ms, DelayP95Ms, DelayMaxMs float64
 	// IngestedBytes is the sum of the accepted records' DataBytes.
 	IngestedBytes int64
+	// BilledBytes is what Firehose bills for the accepted records: each
+	// rounded up to FirehoseBillingIncrementBytes (5 KiB).
+	BilledBytes int64
 	// Err is non-empty when the point's configuration is invalid (e.g. a
 	// zero interval with dynamic partitioning, or under 64 MiB with format
 	// conversion); the point is then skipped.
@@ -175,6 +178,7 @@ type sweepRun struct {
 	hist *hdrhistogram.Histogram
 
 	objects, bytes, stored int64
+	billed                 int64 // accepted records' billed bytes
 	delays                 int64
 	delaySumNs             float64
 	delayMaxNs             int64
@@ -196,6 +200,7 @@ func (r *sweepRun) play(chunk []Arrival) {
 			d.stats.Throttled++
 			continue
 		}
+		r.billed += FirehoseBilledBytes(int64(a.DataBytes))
 		d.add(nowNs, a.PartitionKey, a.DataBytes, nil)
 		if d.ivNs == 0 && d.main.open {
 			d.flush(&d.main, FlushInterval, nowNs)
@@ -228,6 +233,7 @@ func (r *sweepRun) result(p SweepPoint, span time.Duration) SweepResult {
 		Objects:           r.objects,
 		S3PutRequests:     r.objects,
 		IngestedBytes:     r.bytes,
+		BilledBytes:       r.billed,
 	}
 	if p.BufferInterval < MultipartIntervalBelow {
 		res.S3PutRequests *= 3

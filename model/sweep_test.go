@@ -99,7 +99,7 @@ func TestSweepDeliveryPoints(t *testing.T) {
 	if r := res[3]; r.Objects != 10 || r.S3PutRequests != 10 || res[4] != (SweepResult{SweepPoint: points[4], Records: r.Records,
 		Objects: r.Objects, ObjectsPerHour: r.ObjectsPerHour, MeanObjectBytes: r.MeanObjectBytes, MeanStoredBytes: r.MeanStoredBytes,
 		S3PutRequests: r.S3PutRequests, DelayMeanMs: r.DelayMeanMs, DelayP50Ms: r.DelayP50Ms, DelayP95Ms: r.DelayP95Ms,
-		DelayMaxMs: r.DelayMaxMs, IngestedBytes: r.IngestedBytes}) {
+		DelayMaxMs: r.DelayMaxMs, IngestedBytes: r.IngestedBytes, BilledBytes: r.BilledBytes}) {
 		t.Errorf("128 MiB / 60 s: %+v; default size: %+v; want 10 objects each, equal", r, res[4])
 	}
 
@@ -222,5 +222,26 @@ func BenchmarkSweepDelivery(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/n/float64(len(points)), "ns/arrival/point")
 		})
+	}
+}
+
+// BilledBytes rounds each accepted record up to 5 KiB (FH-Q, P-FH): 100
+// records of 1,024 B and 50 of 6,000 B bill 100 × 5,120 + 50 × 10,240.
+func TestSweepBilledBytes(t *testing.T) {
+	arrivals := func(yield func(Arrival) bool) {
+		for i := range 150 {
+			size := 1024
+			if i%3 == 2 {
+				size = 6000
+			}
+			if !yield(Arrival{At: time.Duration(i) * 10 * time.Millisecond, DataBytes: size}) {
+				return
+			}
+		}
+	}
+	res := SweepDelivery(DeliveryConfig{Name: "b", BufferInterval: 60 * time.Second}, []SweepPoint{{BufferSizeBytes: 5 << 20, BufferInterval: 60 * time.Second}},
+		time.Unix(0, 0), 10*time.Second, arrivals)
+	if want := int64(100*5120 + 50*10240); res[0].BilledBytes != want || res[0].IngestedBytes != 100*1024+50*6000 {
+		t.Fatalf("billed %d, ingested %d; want %d and %d", res[0].BilledBytes, res[0].IngestedBytes, want, 100*1024+50*6000)
 	}
 }

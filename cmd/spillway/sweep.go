@@ -133,12 +133,6 @@ func runSweep(sc *scenarios.Scenario, points []model.SweepPoint, d time.Duration
 	if err != nil {
 		return nil, err
 	}
-	// Firehose bills each record rounded up to 5 KB: sum that once.
-	var billed, records float64
-	for a := range arrivals {
-		billed += float64(model.FirehoseBilledBytes(int64(a.DataBytes)))
-		records++
-	}
 	span := sched.Duration()
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	results := model.SweepDelivery(base, points, start, span, arrivals)
@@ -156,10 +150,9 @@ func runSweep(sc *scenarios.Scenario, points []model.SweepPoint, d time.Duration
 			DelayMeanMs: r.DelayMeanMs, DelayP50Ms: r.DelayP50Ms, DelayP95Ms: r.DelayP95Ms, DelayMaxMs: r.DelayMaxMs,
 			Err: r.Err,
 		}
-		if r.Err == "" && records > 0 {
-			accepted := float64(r.Records-r.Throttled) / records
+		if r.Err == "" {
 			usage := model.FirehoseUsage{
-				Records: float64(r.Records-r.Throttled) * perMonth, BilledBytes: billed * accepted * perMonth,
+				Records: float64(r.Records) * perMonth, BilledBytes: float64(r.BilledBytes) * perMonth,
 				Objects: float64(r.Objects) * perMonth, FormatConversion: f.FormatConversion, DynamicPartitioning: f.PartitionBy != "",
 			}
 			row.FirehoseMonthlyUSD = model.TotalUSD(model.DefaultPrices.FirehoseMonthly(usage))
