@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"time"
+
 	"github.com/spillway-dev/spillway/loadgen"
 	"github.com/spillway-dev/spillway/scenarios"
 )
@@ -66,4 +68,27 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 // PercentilesOf converts loadgen's percentiles to the artifact's.
 func PercentilesOf(p loadgen.Percentiles) Percentiles {
 	return Percentiles{Count: p.Count, Mean: p.Mean, P50: p.P50, P90: p.P90, P99: p.P99, P999: p.P999, Max: p.Max}
+}
+
+// DeliveryOf is the results block of a simulated Firehose's delivery, with
+// the buffer settings of the scenario's firehose section f.
+func DeliveryOf(d loadgen.Delivery, f *scenarios.Firehose) *Delivery {
+	return &Delivery{
+		Dir: d.Dir, BufferSizeBytes: int64(f.BufferSize), BufferIntervalS: f.BufferInterval.D().Seconds(),
+		Compression: f.Compression, Accepted: d.Accepted, Delivered: d.Delivered, Unverifiable: d.Unverifiable,
+		Lost: d.Lost, Duplicates: d.Duplicates, Objects: d.Objects, StoredBytes: d.StoredBytes,
+		DelayMs: PercentilesOf(d.Delay),
+	}
+}
+
+// E2EOf is the results block of a read-back: what was matched, how long
+// reading went on after the last write (grace), and the reader's calls and
+// throttles.
+func E2EOf(r loadgen.E2EResult, grace time.Duration, getRecordsCalls, readThrottles int64) *E2E {
+	return &E2E{
+		Read: r.Read, Lost: r.Lost, Duplicates: r.Duplicates, OutOfOrder: r.OutOfOrder, Foreign: r.Foreign,
+		Unrecognised: r.Unrecognised, GraceS: grace.Seconds(),
+		GetRecordsCalls: getRecordsCalls, ReadThrottles: readThrottles,
+		LatencyMs: PercentilesOf(r.Latency),
+	}
 }

@@ -182,12 +182,6 @@ wait:
 		}
 	}
 	stop()
-	r := tracker.Result(s.Acked)
 	st := t.ReadStats()
-	return &reports.E2E{
-		Read: r.Read, Lost: r.Lost, Duplicates: r.Duplicates, OutOfOrder: r.OutOfOrder, Foreign: r.Foreign,
-		Unrecognised: r.Unrecognised, GraceS: time.Since(start).Seconds(),
-		GetRecordsCalls: st.GetRecordsCalls, ReadThrottles: st.Throttles,
-		LatencyMs: reports.PercentilesOf(r.Latency),
-	}
+	return reports.E2EOf(tracker.Result(s.Acked), time.Since(start), st.GetRecordsCalls, st.Throttles)
 }

@@ -218,12 +218,7 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 	var deliveryErr error
 	if firehose != nil {
 		d, err := firehose.Close(runner.RunStamp())
-		res.Delivery = &reports.Delivery{
-			Dir: d.Dir, BufferSizeBytes: int64(sc.Firehose.BufferSize), BufferIntervalS: sc.Firehose.BufferInterval.D().Seconds(),
-			Compression: sc.Firehose.Compression, Accepted: d.Accepted, Delivered: d.Delivered, Unverifiable: d.Unverifiable, Lost: d.Lost,
-			Duplicates: d.Duplicates, Objects: d.Objects, StoredBytes: d.StoredBytes,
-			DelayMs: reports.PercentilesOf(d.Delay),
-		}
+		res.Delivery = reports.DeliveryOf(d, sc.Firehose)
 		deliveryErr = err
 	}
 	res.Thresholds = reports.Evaluate(res, sc.Thresholds)
