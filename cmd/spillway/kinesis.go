@@ -62,11 +62,12 @@ func isLoopback(endpoint string) bool {
 // every offered record at its largest size in PUT payload units, at the
 // us-east-1 prices of model.DefaultPrices.
 func worstCaseUSD(sc *scenarios.Scenario, sched *loadgen.Schedule) float64 {
-	p := model.DefaultPrices
-	hours := math.Ceil(sched.Duration().Hours())
 	largest := int64(sc.Record.Size.Largest()) + int64(sc.Keys.MaxKeyLen())
-	units := float64(sched.Total()) * float64(model.PutPayloadUnits(largest))
-	return float64(sc.Stream.Shards)*hours*p.ShardHourUSD + units*p.PutPayloadUnitsPerMillionUSD/1e6
+	return model.TotalUSD(model.DefaultPrices.ProvisionedMonthly(model.KDSUsage{
+		Shards:          float64(sc.Stream.Shards),
+		PutPayloadUnits: float64(sched.Total()) * float64(model.PutPayloadUnits(largest)),
+		Hours:           math.Ceil(sched.Duration().Hours()),
+	}))
 }
 
 // setupKinesis connects to the stream, guards the cost, and creates the
