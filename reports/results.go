@@ -129,8 +129,10 @@ type Totals struct {
 	Failed int64 `json:"failed"`
 	// Expired is the records given up because their TTL passed.
 	Expired int64 `json:"expired"`
-	// Unfinished is the records still queued or in flight when the run was
-	// abandoned (a second Ctrl-C). Zero on a run that drained.
+	// Unfinished is the records the run stopped following: retries not
+	// attempted after a stop (the first Ctrl-C), and records still queued
+	// or in flight when the run was abandoned (a second Ctrl-C). Zero on a
+	// run that ended by its schedule.
 	Unfinished int64 `json:"unfinished"`
 	// Retried is the retry attempts (attempts after a record's first).
 	Retried int64 `json:"retried"`
