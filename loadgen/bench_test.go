@@ -65,15 +65,9 @@ func BenchmarkRecordPath(b *testing.B) {
 // offered at 4 M records/s to 64 shards with limits out of reach. It
 // reports records/s of wall time, which is the generator's own ceiling.
 func BenchmarkRunSim(b *testing.B) {
-	sc := &scenarios.Scenario{
-		Name:   "bench",
-		Stream: scenarios.Stream{Name: "bench", Shards: 64, MaxRecordSize: model.DefaultMaxRecordSizeBytes},
-		Load:   scenarios.Load{Duration: scenarios.Duration(50 * time.Millisecond), Rate: 4e6},
-		Record: scenarios.Record{Size: scenarios.SizeSpec{Dist: scenarios.SizeFixed, Bytes: 100}},
-		Keys:   scenarios.Keys{Dist: scenarios.KeysUUID},
-		Producer: scenarios.Producer{Batch: 500, Linger: scenarios.Duration(5 * time.Millisecond), MaxInFlight: 8,
-			Retry: scenarios.Retry{MaxAttempts: 1}},
-	}
+	sc := testScenario(64, 4e6, 50*time.Millisecond, 100)
+	sc.Producer.Linger, sc.Producer.MaxInFlight = dur(5*time.Millisecond), 8
+	sc.Producer.Retry = scenarios.Retry{MaxAttempts: 1}
 	b.ReportAllocs()
 	var records int64
 	start := time.Now()
