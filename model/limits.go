@@ -10,6 +10,8 @@
 // 2025-10-28 large records announcement).
 package model
 
+import "time"
+
 // Per-shard write limits (kinesis-facts §1).
 const (
 	// ShardWriteRecordsPerSec is the records one shard accepts per second,
@@ -66,4 +68,104 @@ const (
 	ErrValidation = "ValidationException"
 	// ErrInvalidArgument is a request over the PutRecords byte limit.
 	ErrInvalidArgument = "InvalidArgumentException"
+)
+
+// Resharding and capacity-mode limits (kinesis-facts §3–4).
+const (
+	// MaxUpdateShardCountPer24h is how many UpdateShardCount calls a stream
+	// takes in a rolling 24 hours. Source: API (2025), Q; older docs said
+	// twice (kinesis-facts §11 item 3), so StreamConfig can change it.
+	MaxUpdateShardCountPer24h = 10
+	// DefaultAccountShardLimit is the provisioned shard quota of an account
+	// in us-east-1, us-west-2 and eu-west-1 (1,000 or 6,000 elsewhere; 500
+	// in 2023, kinesis-facts §11 item 1). Source: Q.
+	DefaultAccountShardLimit = 20000
+	// MaxModeSwitchesPer24h is how often a stream may switch between
+	// provisioned and on-demand in a rolling 24 hours. Source: Q, MODES.
+	MaxModeSwitchesPer24h = 2
+	// OnDemandStartBytesPerSec and OnDemandStartRecordsPerSec are a new
+	// on-demand stream's write capacity (4 MB/s; the issue and the KPL
+	// read it as MiB). Source: Q, FAQ.
+	OnDemandStartBytesPerSec   = 4 << 20
+	OnDemandStartRecordsPerSec = 4000
+	// OnDemandStartShards is the shard count a new on-demand stream starts
+	// with ("defaults to 4 shards"). Source: BLOG-LR.
+	OnDemandStartShards = 4
+	// OnDemandSplitBytesPerSec is the incoming rate above which the service
+	// splits an on-demand shard (500 KB/s). Source: MODES.
+	OnDemandSplitBytesPerSec = 500_000
+	// OnDemandMaxBytesPerSec and OnDemandMaxRecordsPerSec are the default
+	// per-stream on-demand maximum: 10 GB/s in the three large Regions
+	// (Q); the FAQ says 200 MB/s and 200,000 records/s (kinesis-facts §11
+	// item 4), so both are StreamConfig settings.
+	OnDemandMaxBytesPerSec   = 10_000_000_000
+	OnDemandMaxRecordsPerSec = 10_000_000
+)
+
+// Read limits (kinesis-facts §1 "Reads").
+const (
+	// ShardReadCallsPerSec is the GetRecords calls one shard takes per
+	// second, shared by every polling consumer. Source: API, Q.
+	ShardReadCallsPerSec = 5
+	// ShardReadBytesPerSec is the bytes one shard returns per second to
+	// polling consumers together, and to each enhanced fan-out consumer on
+	// its own (2 MiB). Source: API (GetRecords, RegisterStreamConsumer), CONS.
+	ShardReadBytesPerSec = 2 << 20
+	// GetRecordsMaxRecords and GetRecordsMaxBytes bound one GetRecords
+	// answer. Source: API, Q.
+	GetRecordsMaxRecords = 10000
+	GetRecordsMaxBytes   = 10 << 20
+	// MaxEFOConsumersPerStream is the most registered fan-out consumers of
+	// a stream (50 with On-demand Advantage). Source: Q, API.
+	MaxEFOConsumersPerStream = 20
+)
+
+// Additional error codes of resharding and reads. Source: API.
+const (
+	ErrLimitExceeded    = "LimitExceededException"
+	ErrResourceInUse    = "ResourceInUseException"
+	ErrExpiredIterator  = "ExpiredIteratorException"
+	ErrResourceNotFound = "ResourceNotFoundException"
+)
+
+// Durations of the model (kinesis-facts §1, §3, §5).
+const (
+	// IteratorLifetime is how long a shard iterator stays valid. Source: API, Q.
+	IteratorLifetime = 5 * time.Minute
+	// SubscriptionLifetime is how long one SubscribeToShard call streams
+	// events. Source: API.
+	SubscriptionLifetime = 5 * time.Minute
+	// DefaultRetention is a stream's retention period (also the minimum);
+	// MaxRetention the longest (8,760 h). Source: API, RET.
+	DefaultRetention = 24 * time.Hour
+	MaxRetention     = 8760 * time.Hour
+	// OnDemandWindow is the window within which on-demand traffic may at
+	// most double without throttling, and within which a hot on-demand
+	// shard is split. Source: MODES, FAQ.
+	OnDemandWindow = 15 * time.Minute
+)
+
+// Resharding durations: how long each operation keeps the stream UPDATING
+// before the children open. AWS documents UpdateShardCount as "a few
+// minutes" (API, FAQ) and split and merge only as asynchronous (RESH); the
+// split and merge figures are spillway's assumption. All three are
+// StreamConfig settings.
+const (
+	DefaultSplitShardTime       = 30 * time.Second
+	DefaultMergeShardsTime      = 30 * time.Second
+	DefaultUpdateShardCountTime = 3 * time.Minute
+)
+
+// Propagation delays: how long after it is written a record can be read.
+const (
+	// DefaultEFOPropagation is the typical fan-out delay, "about 70 ms"
+	// with one or five consumers. Source: CONS, FAQ.
+	DefaultEFOPropagation = 70 * time.Millisecond
+	// DefaultPollingPropagation is the delay before GetRecords sees a
+	// record. AWS documents the whole polling delay, about 200 ms with one
+	// consumer and about 1 s with five (CONS); that includes waiting for
+	// the next poll. 100 ms is spillway's fit: one consumer polling at the
+	// shard's 5 calls/s then averages about 200 ms, and five consumers
+	// sharing those calls about 1 s.
+	DefaultPollingPropagation = 100 * time.Millisecond
 )
