@@ -76,21 +76,13 @@ type SimTarget struct {
 	stream *model.Stream
 	now    func() time.Time
 	rt     *roundTrip
-	// shardIDs and throttleMsgs are by shard index, made once so that the
-	// per-record path formats nothing.
-	shardIDs, throttleMsgs []string
 
 	bufs sync.Pool // *simBuffers
 }
 
 // NewSimTarget wraps stream. now is the clock (time.Now in production).
 func NewSimTarget(stream *model.Stream, cfg SimConfig, now func() time.Time) *SimTarget {
-	t := &SimTarget{stream: stream, now: now, rt: newRoundTrip(cfg)}
-	for _, sh := range stream.Shards() {
-		t.shardIDs = append(t.shardIDs, sh.ID)
-		t.throttleMsgs = append(t.throttleMsgs, "Rate exceeded for shard "+sh.ID+" in stream "+stream.Config().Name)
-	}
-	return t
+	return &SimTarget{stream: stream, now: now, rt: newRoundTrip(cfg)}
 }
 
 // Name implements Namer.
@@ -144,11 +136,9 @@ func (t *SimTarget) PutRecords(ctx context.Context, records []Record, out []Outc
 		return err
 	}
 	for i, r := range results {
-		o := Outcome{ShardID: t.shardIDs[r.Shard], Limit: r.Limit, ErrorCode: r.ErrorCode}
+		o := Outcome{ShardID: r.ShardID, Limit: r.Limit, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage}
 		if r.ErrorCode == "" {
 			o.SequenceNumber = strconv.FormatUint(r.Seq, 10)
-		} else {
-			o.ErrorMessage = t.throttleMsgs[r.Shard]
 		}
 		out[i] = o
 	}

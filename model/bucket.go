@@ -42,3 +42,11 @@ func (b *tokenBucket) ok() bool { return b.tokens >= 0 }
 
 // take removes n tokens; callers check ok first.
 func (b *tokenBucket) take(n float64) { b.tokens -= n }
+
+// fullTokenBucket makes a bucket that starts full: the large-record burst
+// and the GetRecords call rate, which AWS describes as available at once.
+func fullTokenBucket(ratePerSec, capacity float64, nowNs int64) tokenBucket {
+	b := newTokenBucket(ratePerSec, capacity, nowNs)
+	b.tokens = capacity
+	return b
+}

@@ -9,12 +9,36 @@ import (
 	"unicode/utf8"
 )
 
-// StreamConfig describes a provisioned stream. Zero fields take the
-// documented defaults.
+// CapacityMode is how a stream's write capacity is set.
+type CapacityMode uint8
+
+// Capacity modes (kinesis-facts §4).
+const (
+	// Provisioned streams have the shards the caller asks for, each with
+	// the per-shard limits; resharding is the caller's job.
+	Provisioned CapacityMode = iota
+	// OnDemand streams start with OnDemandStartShards shards and a
+	// stream-wide write capacity of twice the previous peak, and split hot
+	// shards themselves.
+	OnDemand
+)
+
+func (m CapacityMode) String() string {
+	if m == OnDemand {
+		return "ON_DEMAND"
+	}
+	return "PROVISIONED"
+}
+
+// StreamConfig describes a stream. Zero fields take the documented
+// defaults.
 type StreamConfig struct {
 	// Name of the stream, used in error messages.
 	Name string
-	// Shards is the number of open shards, 1–MaxShardsPerStream.
+	// Mode is Provisioned (the zero value) or OnDemand.
+	Mode CapacityMode
+	// Shards is the number of open shards at creation, 1–MaxShardsPerStream.
+	// Zero means OnDemandStartShards for an on-demand stream.
 	Shards int
 	// MaxRecordSizeBytes is the largest record (data plus partition key).
 	// Zero means DefaultMaxRecordSizeBytes.
@@ -31,10 +55,63 @@ type StreamConfig struct {
 	// record, so a record above 1 MiB is accepted by a shard that is not in
 	// debt and repaid at the shard's byte rate (LR, BLOG-LR).
 	BurstSeconds float64
+	// LargeRecordBurstBytes is the burst that records above 1 MiB draw
+	// on, refilled at the shard's byte rate. Zero means
+	// MaxMaxRecordSizeBytes (10 MiB). Source: LR, BLOG-LR.
+	LargeRecordBurstBytes float64
+
+	// Retention is how long records stay readable, DefaultRetention (zero)
+	// to MaxRetention.
+	Retention time.Duration
+	// KeepRecords stores accepted records so that readers can read them
+	// back. False keeps counts only (a write-only model: cheaper, and the
+	// read calls return nothing).
+	KeepRecords bool
+
+	// SplitTime, MergeTime and UpdateShardCountTime are how long each
+	// resharding keeps the stream UPDATING before the children open. Zero
+	// means the Default…Time constants; a negative value means at once.
+	SplitTime, MergeTime, UpdateShardCountTime time.Duration
+	// MaxUpdatesPer24h is how many UpdateShardCount calls a rolling 24
+	// hours allows. Zero means MaxUpdateShardCountPer24h.
+	MaxUpdatesPer24h int
+	// AccountShardLimit is the account's shard quota, which open shards
+	// after a resharding must not exceed. Zero means
+	// DefaultAccountShardLimit.
+	AccountShardLimit int
+
+	// OnDemandMaxBytesPerSec and OnDemandMaxRecordsPerSec cap an on-demand
+	// stream's write capacity. Zero means OnDemandMaxBytesPerSec and
+	// OnDemandMaxRecordsPerSec.
+	OnDemandMaxBytesPerSec, OnDemandMaxRecordsPerSec float64
+	// OnDemandWindow is the window in which on-demand traffic may at most
+	// double, and how long a shard must stay above OnDemandSplitBytesPerSec
+	// before it is split. Zero means OnDemandWindow (15 minutes).
+	OnDemandWindow time.Duration
+
+	// PollingPropagation and EFOPropagation are how long after it is
+	// written a record becomes visible to GetRecords and to fan-out
+	// subscriptions. Zero means DefaultPollingPropagation and
+	// DefaultEFOPropagation; a negative value means at once.
+	PollingPropagation, EFOPropagation time.Duration
+}
+
+// orDefault returns def for zero, 0 for negative, else d.
+func orDefault(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
 }
 
 func (c *StreamConfig) withDefaults() StreamConfig {
 	d := *c
+	if d.Shards == 0 && d.Mode == OnDemand {
+		d.Shards = OnDemandStartShards
+	}
 	if d.MaxRecordSizeBytes == 0 {
 		d.MaxRecordSizeBytes = DefaultMaxRecordSizeBytes
 	}
@@ -50,20 +127,80 @@ func (c *StreamConfig) withDefaults() StreamConfig {
 	if d.BurstSeconds == 0 {
 		d.BurstSeconds = DefaultBurstSeconds
 	}
+	if d.LargeRecordBurstBytes == 0 {
+		d.LargeRecordBurstBytes = MaxMaxRecordSizeBytes
+	}
+	if d.Retention == 0 {
+		d.Retention = DefaultRetention
+	}
+	d.SplitTime = orDefault(d.SplitTime, DefaultSplitShardTime)
+	d.MergeTime = orDefault(d.MergeTime, DefaultMergeShardsTime)
+	d.UpdateShardCountTime = orDefault(d.UpdateShardCountTime, DefaultUpdateShardCountTime)
+	if d.MaxUpdatesPer24h == 0 {
+		d.MaxUpdatesPer24h = MaxUpdateShardCountPer24h
+	}
+	if d.AccountShardLimit == 0 {
+		d.AccountShardLimit = DefaultAccountShardLimit
+	}
+	if d.OnDemandMaxBytesPerSec == 0 {
+		d.OnDemandMaxBytesPerSec = OnDemandMaxBytesPerSec
+	}
+	if d.OnDemandMaxRecordsPerSec == 0 {
+		d.OnDemandMaxRecordsPerSec = OnDemandMaxRecordsPerSec
+	}
+	if d.OnDemandWindow == 0 {
+		d.OnDemandWindow = OnDemandWindow
+	}
+	d.PollingPropagation = orDefault(d.PollingPropagation, DefaultPollingPropagation)
+	d.EFOPropagation = orDefault(d.EFOPropagation, DefaultEFOPropagation)
 	return d
 }
 
 // Validate reports the first setting that is out of range.
 func (c *StreamConfig) Validate() error {
+	shards := c.Shards
+	if shards == 0 && c.Mode == OnDemand {
+		shards = OnDemandStartShards
+	}
 	switch {
-	case c.Shards < 1 || c.Shards > MaxShardsPerStream:
+	case shards < 1 || shards > MaxShardsPerStream:
 		return fmt.Errorf("shards: %d is outside 1–%d", c.Shards, MaxShardsPerStream)
+	case c.AccountShardLimit > 0 && shards > c.AccountShardLimit:
+		return fmt.Errorf("shards: %d is above the account shard limit of %d", shards, c.AccountShardLimit)
 	case c.MaxRecordSizeBytes != 0 && (c.MaxRecordSizeBytes < DefaultMaxRecordSizeBytes || c.MaxRecordSizeBytes > MaxMaxRecordSizeBytes):
 		return fmt.Errorf("max record size: %d bytes is outside 1 MiB–10 MiB", c.MaxRecordSizeBytes)
-	case c.PutRecordsMaxBytes < 0, c.ShardRecordsPerSec < 0, c.ShardBytesPerSec < 0, c.BurstSeconds < 0:
+	case c.Retention != 0 && (c.Retention < DefaultRetention || c.Retention > MaxRetention):
+		return fmt.Errorf("retention: %v is outside 24h–8760h", c.Retention)
+	case c.PutRecordsMaxBytes < 0, c.ShardRecordsPerSec < 0, c.ShardBytesPerSec < 0, c.BurstSeconds < 0,
+		c.LargeRecordBurstBytes < 0, c.MaxUpdatesPer24h < 0, c.AccountShardLimit < 0,
+		c.OnDemandMaxBytesPerSec < 0, c.OnDemandMaxRecordsPerSec < 0, c.OnDemandWindow < 0:
 		return errors.New("limits must not be negative")
 	}
 	return nil
+}
+
+// ShardState is where a shard is in its life (kinesis-facts §3).
+type ShardState uint8
+
+// Shard states.
+const (
+	// ShardOpen takes writes.
+	ShardOpen ShardState = iota
+	// ShardClosed was resharded: no writes, still readable until its
+	// records pass retention.
+	ShardClosed
+	// ShardExpired is closed and past retention: gone.
+	ShardExpired
+)
+
+func (s ShardState) String() string {
+	switch s {
+	case ShardClosed:
+		return "CLOSED"
+	case ShardExpired:
+		return "EXPIRED"
+	}
+	return "OPEN"
 }
 
 // ShardInfo describes one shard.
@@ -71,6 +208,14 @@ type ShardInfo struct {
 	// ID is the shard id as Kinesis writes it: shardId-000000000000.
 	ID    string
 	Range HashKeyRange
+	// Parents are the ids of the shards this one was made from: one for a
+	// split, two for a merge, one or more for UpdateShardCount; none for a
+	// shard made with the stream.
+	Parents []string
+	State   ShardState
+	// Opened and Closed are when the shard opened and closed (Closed is
+	// zero while it is open).
+	Opened, Closed time.Time
 }
 
 // Limit names the shard limit that throttled a record.
@@ -81,6 +226,9 @@ const (
 	LimitNone Limit = iota
 	LimitRecords
 	LimitBytes
+	// LimitStream is an on-demand stream's write capacity (twice the
+	// previous peak), as opposed to one shard's.
+	LimitStream
 )
 
 func (l Limit) String() string {
@@ -89,8 +237,18 @@ func (l Limit) String() string {
 		return "records"
 	case LimitBytes:
 		return "bytes"
+	case LimitStream:
+		return "stream"
 	}
 	return ""
+}
+
+// Ref is the caller's handle on a record: the stream keeps it with the
+// record and gives it back to readers. spillway stores the record's number
+// in the run and its intended send time.
+type Ref struct {
+	ID       uint64
+	UnixNano int64
 }
 
 // PutEntry is one record of a put request. Only sizes matter to the model.
@@ -103,6 +261,8 @@ type PutEntry struct {
 	HasExplicitHashKey bool
 	// DataBytes is the size of the data blob before base64.
 	DataBytes int
+	// Ref is kept with the record for readers (KeepRecords only).
+	Ref Ref
 }
 
 // Size is the bytes the record counts for: data plus partition key.
@@ -110,14 +270,17 @@ func (e *PutEntry) Size() int64 { return int64(e.DataBytes) + int64(len(e.Partit
 
 // PutResult is the outcome of one record, in request order.
 type PutResult struct {
-	// Shard is the index in Stream.Shards of the shard the record maps to,
-	// for accepted and throttled records alike.
-	Shard int
+	// Shard is the index in AllShards of the shard the record maps to,
+	// for accepted and throttled records alike; ShardID is its id.
+	Shard   int
+	ShardID string
 	// Seq is the record's sequence number within its shard (accepted
-	// records only); it increases with every record the shard accepts.
+	// records only); it increases with every record the shard accepts,
+	// from 1.
 	Seq uint64
-	// ErrorCode is "" for an accepted record, else ErrThroughputExceeded.
-	ErrorCode string
+	// ErrorCode is "" for an accepted record, else ErrThroughputExceeded;
+	// ErrorMessage is then AWS's message for it.
+	ErrorCode, ErrorMessage string
 	// Limit is the bucket that throttled the record.
 	Limit Limit
 }
@@ -132,25 +295,63 @@ func (e *APIError) Error() string { return e.Code + ": " + e.Message }
 // ErrorCode returns the API error code, as smithy-go's APIError does.
 func (e *APIError) ErrorCode() string { return e.Code }
 
-type shard struct {
-	info    ShardInfo
-	records tokenBucket
-	bytes   tokenBucket
-	seq     uint64
+func apiErrorf(code, format string, args ...any) *APIError {
+	return &APIError{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// Stream is a provisioned Kinesis data stream with per-shard write
-// throttling. It is safe for concurrent use. Times passed in must not go
-// backwards by more than the callers' races.
+type shard struct {
+	info        ShardInfo
+	throttleMsg string
+	records     tokenBucket
+	bytes       tokenBucket
+	large       tokenBucket
+	seq         uint64
+	children    []int
+
+	// log holds the accepted records still kept, log[i] having sequence
+	// number logBase+i (KeepRecords only).
+	log     []logRecord
+	logBase uint64
+
+	// readCalls and readBytes meter GetRecords on this shard, shared by
+	// every polling consumer.
+	readCalls, readBytes tokenBucket
+
+	// ondemand tracks the shard's incoming bytes for the split rule.
+	od shardRate
+}
+
+type logRecord struct {
+	atNs int64
+	size int64
+	key  string
+	ref  Ref
+}
+
+// Stream is a Kinesis data stream: shards with write throttling,
+// resharding, on-demand scaling, retention and readers. It is safe for
+// concurrent use. Times passed in must not go backwards by more than the
+// callers' races; each call first applies what has become due by its time
+// (a resharding that finished, records past retention, an on-demand split).
 type Stream struct {
 	cfg   StreamConfig
 	epoch time.Time
 
-	mu     sync.Mutex
+	mu sync.Mutex
+	// shards holds every shard ever made, by index (ids are
+	// ShardID(index)); open lists the open ones in hash key order, and
+	// starts their starting hash keys for the binary search.
 	shards []shard
-	// starts holds each shard's starting hash key, ascending, for the
-	// binary search from hash key to shard.
+	open   []int
 	starts []HashKey
+
+	pending *reshard
+	// updates are the times of UpdateShardCount calls in the last 24 h.
+	updates []int64
+
+	od           *onDemand
+	consumers    map[string]*consumer
+	nextExpiryNs int64
 }
 
 // NewStream creates a stream whose shards split the hash space evenly, as
@@ -163,19 +364,42 @@ func NewStream(cfg StreamConfig, now time.Time) (*Stream, error) {
 	}
 	c := cfg.withDefaults()
 	s := &Stream{cfg: c, epoch: now}
-	ranges := EvenRanges(c.Shards)
-	s.shards = make([]shard, len(ranges))
-	s.starts = make([]HashKey, len(ranges))
-	byteCap := c.ShardBytesPerSec * c.BurstSeconds
-	for i, r := range ranges {
-		s.shards[i] = shard{
-			info:    ShardInfo{ID: ShardID(i), Range: r},
-			records: newTokenBucket(c.ShardRecordsPerSec, c.ShardRecordsPerSec*c.BurstSeconds, 0),
-			bytes:   newTokenBucket(c.ShardBytesPerSec, byteCap, 0),
-		}
-		s.starts[i] = r.Start
+	for _, r := range EvenRanges(c.Shards) {
+		s.open = append(s.open, s.addShard(r, nil, 0))
+	}
+	s.reindex()
+	if c.Mode == OnDemand {
+		s.od = newOnDemand(&s.cfg)
 	}
 	return s, nil
+}
+
+// addShard appends a new open shard and returns its index.
+func (s *Stream) addShard(r HashKeyRange, parents []string, nowNs int64) int {
+	c := &s.cfg
+	i := len(s.shards)
+	id := ShardID(i)
+	s.shards = append(s.shards, shard{
+		info:        ShardInfo{ID: id, Range: r, Parents: parents, Opened: s.epoch.Add(time.Duration(nowNs))},
+		throttleMsg: "Rate exceeded for shard " + id + " in stream " + c.Name,
+		records:     newTokenBucket(c.ShardRecordsPerSec, c.ShardRecordsPerSec*c.BurstSeconds, nowNs),
+		bytes:       newTokenBucket(c.ShardBytesPerSec, c.ShardBytesPerSec*c.BurstSeconds, nowNs),
+		large:       fullTokenBucket(c.ShardBytesPerSec, c.LargeRecordBurstBytes, nowNs),
+		readCalls:   fullTokenBucket(ShardReadCallsPerSec, ShardReadCallsPerSec, nowNs),
+		// No burst for read bytes: a 10 MiB answer leaves 10 MiB of debt,
+		// five seconds at 2 MiB/s, the documented penalty (API).
+		readBytes: newTokenBucket(ShardReadBytesPerSec, 0, nowNs),
+		od:        shardRate{hotSinceNs: -1},
+	})
+	return i
+}
+
+// reindex rebuilds starts from open, which must be in hash key order.
+func (s *Stream) reindex() {
+	s.starts = s.starts[:0]
+	for _, i := range s.open {
+		s.starts = append(s.starts, s.shards[i].info.Range.Start)
+	}
 }
 
 // ShardID formats a shard id as Kinesis does.
@@ -184,10 +408,25 @@ func ShardID(i int) string { return fmt.Sprintf("shardId-%012d", i) }
 // Config returns the stream's settings with defaults filled in.
 func (s *Stream) Config() StreamConfig { return s.cfg }
 
+func (s *Stream) ns(now time.Time) int64 { return int64(now.Sub(s.epoch)) }
+
 // Shards lists the open shards in hash key order.
 func (s *Stream) Shards() []ShardInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	out := make([]ShardInfo, len(s.open))
+	for k, i := range s.open {
+		out[k] = s.shards[i].info
+	}
+	return out
+}
+
+// AllShards lists every shard the stream has had, by index (PutResult.Shard),
+// as of now: open, closed and expired.
+func (s *Stream) AllShards(now time.Time) []ShardInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(s.ns(now))
 	out := make([]ShardInfo, len(s.shards))
 	for i := range s.shards {
 		out[i] = s.shards[i].info
@@ -199,7 +438,7 @@ func (s *Stream) Shards() []ShardInfo {
 func (s *Stream) ShardFor(h HashKey) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return shardIndex(s.starts, h)
+	return s.open[shardIndex(s.starts, h)]
 }
 
 // shardIndex finds the last start ≤ h. The ranges cover the whole space, so
@@ -210,41 +449,83 @@ func shardIndex(starts []HashKey, h HashKey) int {
 }
 
 // PutRecords applies a PutRecords call at time now: each record is checked
-// against its shard's record and byte buckets in request order and either
-// accepted, when neither bucket is in debt (taking one record and its size
-// in bytes), or throttled on its own, as the API does. out must have len(entries) elements. A request that
-// breaks a request limit fails whole with an *APIError and changes nothing.
+// against its shard's record and byte buckets (and an on-demand stream's
+// capacity) in request order and either accepted, when no bucket is in
+// debt (taking one record and its size in bytes), or throttled on its own,
+// as the API does. out must have len(entries) elements. A request that
+// breaks a request limit fails whole with an *APIError and changes
+// nothing.
 func (s *Stream) PutRecords(now time.Time, entries []PutEntry, out []PutResult) error {
 	if err := s.checkRequest(entries, out); err != nil {
 		return err
 	}
-	nowNs := int64(now.Sub(s.epoch))
+	nowNs := s.ns(now)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.advance(nowNs)
 	for i := range entries {
-		e := &entries[i]
-		h := e.ExplicitHashKey
-		if !e.HasExplicitHashKey {
-			h = HashPartitionKey(e.PartitionKey)
-		}
-		idx := shardIndex(s.starts, h)
-		sh := &s.shards[idx]
-		sh.records.refill(nowNs)
-		sh.bytes.refill(nowNs)
-		size := float64(e.Size())
-		switch {
-		case !sh.records.ok():
-			out[i] = PutResult{Shard: idx, ErrorCode: ErrThroughputExceeded, Limit: LimitRecords}
-		case !sh.bytes.ok():
-			out[i] = PutResult{Shard: idx, ErrorCode: ErrThroughputExceeded, Limit: LimitBytes}
-		default:
-			sh.records.take(1)
-			sh.bytes.take(size)
-			sh.seq++
-			out[i] = PutResult{Shard: idx, Seq: sh.seq}
-		}
+		out[i] = s.put(nowNs, &entries[i], entries[i].Size())
 	}
 	return nil
+}
+
+// PutRecord applies a PutRecord call: one record whose size is rounded up
+// to the next KiB for throttling (TSP).
+func (s *Stream) PutRecord(now time.Time, e PutEntry) (PutResult, error) {
+	entries, out := []PutEntry{e}, make([]PutResult, 1)
+	if err := s.checkRequest(entries, out); err != nil {
+		return PutResult{}, err
+	}
+	nowNs := s.ns(now)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(nowNs)
+	return s.put(nowNs, &e, (e.Size()+1023)/1024*1024), nil
+}
+
+// put takes one checked record; size is what it counts for throttling.
+func (s *Stream) put(nowNs int64, e *PutEntry, size int64) PutResult {
+	h := e.ExplicitHashKey
+	if !e.HasExplicitHashKey {
+		h = HashPartitionKey(e.PartitionKey)
+	}
+	idx := s.open[shardIndex(s.starts, h)]
+	sh := &s.shards[idx]
+	sh.records.refill(nowNs)
+	sh.bytes.refill(nowNs)
+	fsize := float64(size)
+	large := size > DefaultMaxRecordSizeBytes
+	if large {
+		sh.large.refill(nowNs)
+	}
+	limit := LimitNone
+	switch {
+	case !sh.records.ok():
+		limit = LimitRecords
+	case !sh.bytes.ok(), large && sh.large.tokens < fsize:
+		limit = LimitBytes
+	case s.od != nil && !s.od.admit(nowNs, fsize):
+		limit = LimitStream
+	}
+	if limit != LimitNone {
+		return PutResult{Shard: idx, ShardID: sh.info.ID, ErrorCode: ErrThroughputExceeded, ErrorMessage: sh.throttleMsg, Limit: limit}
+	}
+	sh.records.take(1)
+	sh.bytes.take(fsize)
+	if large {
+		sh.large.take(fsize)
+	}
+	sh.seq++
+	if s.cfg.KeepRecords {
+		sh.log = append(sh.log, logRecord{atNs: nowNs, size: size, key: e.PartitionKey, ref: e.Ref})
+		if len(sh.log) == 1 {
+			sh.logBase = sh.seq
+		}
+	}
+	if s.od != nil {
+		sh.od.add(nowNs, fsize)
+	}
+	return PutResult{Shard: idx, ShardID: sh.info.ID, Seq: sh.seq}
 }
 
 func (s *Stream) checkRequest(entries []PutEntry, out []PutResult) error {
@@ -278,4 +559,71 @@ func (s *Stream) checkRequest(entries []PutEntry, out []PutResult) error {
 			"request of %d bytes is above the PutRecords limit of %d bytes", total, s.cfg.PutRecordsMaxBytes)}
 	}
 	return nil
+}
+
+// advance applies what is due by nowNs: a finished resharding, on-demand
+// splits, records and shards past retention. Callers hold mu.
+func (s *Stream) advance(nowNs int64) {
+	if p := s.pending; p != nil && nowNs >= p.doneNs {
+		s.pending = nil
+		s.apply(p)
+	}
+	if s.od != nil {
+		s.onDemandSplits(nowNs)
+	}
+	s.expire(nowNs)
+}
+
+// expire drops records past retention from the shards' logs and marks
+// closed shards whose last record has passed retention as expired.
+func (s *Stream) expire(nowNs int64) {
+	cutoff := nowNs - int64(s.cfg.Retention)
+	if cutoff <= 0 || nowNs < s.nextExpiryNs {
+		return
+	}
+	// Retention is at least a day: checking once a second of stream time
+	// keeps this off the per-call path.
+	s.nextExpiryNs = nowNs + int64(time.Second)
+	for i := range s.shards {
+		sh := &s.shards[i]
+		if sh.info.State == ShardExpired {
+			continue
+		}
+		n := 0
+		for n < len(sh.log) && sh.log[n].atNs < cutoff {
+			n++
+		}
+		sh.dropLog(n)
+		if sh.info.State == ShardClosed && int64(sh.info.Closed.Sub(s.epoch)) < cutoff {
+			sh.info.State = ShardExpired
+			sh.log = nil
+		}
+	}
+}
+
+// dropLog forgets the first n kept records, compacting the slice once
+// half of it is dead so that memory follows what readers still need.
+func (sh *shard) dropLog(n int) {
+	if n <= 0 {
+		return
+	}
+	sh.logBase += uint64(n)
+	sh.log = sh.log[n:]
+	if len(sh.log) == 0 {
+		sh.log = sh.log[:0:0]
+	} else if cap(sh.log) > 1024 && len(sh.log) < cap(sh.log)/4 {
+		sh.log = append([]logRecord(nil), sh.log...)
+	}
+}
+
+// Status is the stream's status at now: "ACTIVE", or "UPDATING" while a
+// resharding runs.
+func (s *Stream) Status(now time.Time) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(s.ns(now))
+	if s.pending != nil {
+		return "UPDATING"
+	}
+	return "ACTIVE"
 }

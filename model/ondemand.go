@@ -1,0 +1,167 @@
+package model
+
+import "time"
+
+// onDemand is an on-demand stream's stream-wide write capacity (MODES,
+// FAQ): twice the peak write throughput seen before the current window,
+// never below the starting capacity nor above the per-stream maximum.
+// Traffic that more than doubles within OnDemandWindow is throttled until
+// the window has passed over the new peak.
+type onDemand struct {
+	cfg *StreamConfig
+	// records and bytes meter the capacity; their rates follow it.
+	records, bytes tokenBucket
+	// sec is the current second (stream time, whole seconds) and its
+	// accepted totals.
+	sec                    int64
+	secRecords, secBytes   float64
+	window                 []secondTotal
+	peakRecords, peakBytes float64
+	capRecords, capBytes   float64
+	nextSplitCheckNs       int64
+}
+
+type secondTotal struct {
+	sec            int64
+	records, bytes float64
+}
+
+func newOnDemand(cfg *StreamConfig) *onDemand {
+	o := &onDemand{cfg: cfg, peakRecords: OnDemandStartRecordsPerSec / 2, peakBytes: OnDemandStartBytesPerSec / 2}
+	o.setCapacity()
+	o.records = newTokenBucket(o.capRecords, o.capRecords, 0)
+	o.bytes = newTokenBucket(o.capBytes, o.capBytes, 0)
+	return o
+}
+
+func (o *onDemand) setCapacity() {
+	o.capRecords = min(max(2*o.peakRecords, OnDemandStartRecordsPerSec), o.cfg.OnDemandMaxRecordsPerSec)
+	o.capBytes = min(max(2*o.peakBytes, OnDemandStartBytesPerSec), o.cfg.OnDemandMaxBytesPerSec)
+}
+
+// roll closes the seconds before nowNs's and lets seconds older than the
+// window count towards the peak.
+func (o *onDemand) roll(nowNs int64) {
+	sec := nowNs / int64(time.Second)
+	if sec <= o.sec {
+		return
+	}
+	if o.secRecords > 0 {
+		o.window = append(o.window, secondTotal{o.sec, o.secRecords, o.secBytes})
+	}
+	o.sec, o.secRecords, o.secBytes = sec, 0, 0
+	windowSec := int64(o.cfg.OnDemandWindow / time.Second)
+	n := 0
+	for n < len(o.window) && o.window[n].sec < sec-windowSec {
+		o.peakRecords = max(o.peakRecords, o.window[n].records)
+		o.peakBytes = max(o.peakBytes, o.window[n].bytes)
+		n++
+	}
+	if n > 0 {
+		o.window = append(o.window[:0], o.window[n:]...)
+		o.records.refill(nowNs)
+		o.bytes.refill(nowNs)
+		o.setCapacity()
+		o.records.ratePerNs, o.records.capacity = o.capRecords/1e9, o.capRecords
+		o.bytes.ratePerNs, o.bytes.capacity = o.capBytes/1e9, o.capBytes
+	}
+}
+
+// admit takes one record of size bytes if the stream's capacity allows.
+func (o *onDemand) admit(nowNs int64, size float64) bool {
+	o.roll(nowNs)
+	o.records.refill(nowNs)
+	o.bytes.refill(nowNs)
+	if !o.records.ok() || !o.bytes.ok() {
+		return false
+	}
+	o.records.take(1)
+	o.bytes.take(size)
+	o.secRecords++
+	o.secBytes += size
+	return true
+}
+
+// Capacity returns an on-demand stream's write capacity at now, in records
+// and bytes per second; a provisioned stream's is its open shards' limits.
+func (s *Stream) Capacity(now time.Time) (recordsPerSec, bytesPerSec float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	nowNs := s.ns(now)
+	s.advance(nowNs)
+	n := float64(len(s.open))
+	recordsPerSec, bytesPerSec = n*s.cfg.ShardRecordsPerSec, n*s.cfg.ShardBytesPerSec
+	if o := s.od; o != nil {
+		o.roll(nowNs)
+		recordsPerSec, bytesPerSec = min(recordsPerSec, o.capRecords), min(bytesPerSec, o.capBytes)
+	}
+	return recordsPerSec, bytesPerSec
+}
+
+// shardRate follows one on-demand shard's incoming bytes per second.
+type shardRate struct {
+	sec      int64
+	secBytes float64
+	// hotSinceNs is the start of the run of seconds above the split
+	// threshold, or -1.
+	hotSinceNs int64
+	lastHotSec int64
+}
+
+func (r *shardRate) add(nowNs int64, size float64) {
+	sec := nowNs / int64(time.Second)
+	if sec != r.sec {
+		r.close(sec)
+	}
+	r.secBytes += size
+}
+
+// close ends the current second, which runs the hot streak on or breaks it.
+func (r *shardRate) close(sec int64) {
+	if r.secBytes > OnDemandSplitBytesPerSec {
+		if r.hotSinceNs < 0 || r.lastHotSec != r.sec-1 {
+			r.hotSinceNs = r.sec * int64(time.Second)
+		}
+		r.lastHotSec = r.sec
+	} else {
+		r.hotSinceNs = -1
+	}
+	r.sec, r.secBytes = sec, 0
+}
+
+// onDemandSplits splits, at the midpoint of its range, every open shard
+// that has stayed above OnDemandSplitBytesPerSec for the whole window
+// (MODES: "splits within 15 minutes", evenly, without isolating hot keys).
+// Checked once a second of stream time.
+func (s *Stream) onDemandSplits(nowNs int64) {
+	o := s.od
+	if nowNs < o.nextSplitCheckNs {
+		return
+	}
+	o.nextSplitCheckNs = nowNs + int64(time.Second)
+	sec := nowNs / int64(time.Second)
+	var hot []int
+	for _, i := range s.open {
+		r := &s.shards[i].od
+		if r.sec != sec {
+			r.close(sec)
+		}
+		if r.hotSinceNs >= 0 && r.lastHotSec >= sec-1 && nowNs-r.hotSinceNs >= int64(s.cfg.OnDemandWindow) {
+			hot = append(hot, i)
+		}
+	}
+	for _, i := range hot {
+		if len(s.open) >= min(MaxShardsPerStream, s.cfg.AccountShardLimit) {
+			return
+		}
+		rg := s.shards[i].info.Range
+		if rg.Start == rg.End {
+			continue
+		}
+		mid := rg.Midpoint()
+		s.split(nowNs, []int{i}, []newShard{
+			{r: HashKeyRange{Start: rg.Start, End: mid.Sub(HashKey{Lo: 1})}, parents: []int{i}},
+			{r: HashKeyRange{Start: mid, End: rg.End}, parents: []int{i}},
+		})
+	}
+}
