@@ -379,7 +379,7 @@ func (s *Stream) addShard(r HashKeyRange, parents []string, nowNs int64) int {
 	c := &s.cfg
 	i := len(s.shards)
 	id := ShardID(i)
-	s.shards = append(s.shards, shard{
+	sh := shard{
 		info:        ShardInfo{ID: id, Range: r, Parents: parents, Opened: s.epoch.Add(time.Duration(nowNs))},
 		throttleMsg: "Rate exceeded for shard " + id + " in stream " + c.Name,
 		records:     newTokenBucket(c.ShardRecordsPerSec, c.ShardRecordsPerSec*c.BurstSeconds, nowNs),
@@ -390,7 +390,14 @@ func (s *Stream) addShard(r HashKeyRange, parents []string, nowNs int64) int {
 		// five seconds at 2 MiB/s, the documented penalty (API).
 		readBytes: newTokenBucket(ShardReadBytesPerSec, 0, nowNs),
 		od:        shardRate{hotSinceNs: -1},
-	})
+	}
+	if parents != nil {
+		// A shard made by resharding starts with full buckets: AWS does not
+		// say, and capacity that vanished for the first second after every
+		// split would show up as throttling that the resharding caused.
+		sh.records.tokens, sh.bytes.tokens = sh.records.capacity, sh.bytes.capacity
+	}
+	s.shards = append(s.shards, sh)
 	return i
 }
 
