@@ -88,16 +88,31 @@ func (e *E2E) Add(data []byte, partitionKey string, readAt time.Time) {
 		e.foreign++
 		return
 	}
-	if e.read.Set(st.RecordID) {
+	e.match(st.RecordID, st.IntendedUnixNano, partitionKey, readAt)
+}
+
+// AddRef records one record read at readAt that the reader knows by id
+// and intended send time rather than by its stamp (the simulated stream
+// keeps no payloads).
+func (e *E2E) AddRef(id uint64, intendedUnixNano int64, partitionKey string, readAt time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.reads++
+	e.match(id, intendedUnixNano, partitionKey, readAt)
+}
+
+// match books one record of the run; callers hold mu.
+func (e *E2E) match(id uint64, intendedUnixNano int64, partitionKey string, readAt time.Time) {
+	if e.read.Set(id) {
 		e.duplicates++
 		return
 	}
-	recordMicros(e.latency, readAt.Sub(time.Unix(0, st.IntendedUnixNano)))
+	recordMicros(e.latency, readAt.Sub(time.Unix(0, intendedUnixNano)))
 	if e.lastByKey != nil {
-		if last, seen := e.lastByKey[partitionKey]; seen && st.RecordID < last {
+		if last, seen := e.lastByKey[partitionKey]; seen && id < last {
 			e.outOfOrder++
 		} else {
-			e.lastByKey[partitionKey] = st.RecordID
+			e.lastByKey[partitionKey] = id
 		}
 	}
 }
@@ -119,6 +134,21 @@ type E2EResult struct {
 	Read, Lost, Duplicates, OutOfOrder, Foreign, Unrecognised int64
 	// Latency is from each record's intended send time to its first read.
 	Latency Percentiles
+	// GetRecordsCalls and ReadThrottles count the readers' GetRecords
+	// calls and those throttled; IteratorAgeMaxMs is the largest
+	// MillisBehindLatest a reader saw.
+	GetRecordsCalls, ReadThrottles, IteratorAgeMaxMs int64
+	// Consumers is each consumer's own accounting when several read the
+	// stream (the fields above then add them up, and Latency merges them).
+	Consumers []ConsumerResult
+}
+
+// ConsumerResult is one consumer's end-to-end accounting.
+type ConsumerResult struct {
+	// Name is the consumer's name ("polling-0#2" for the third of a
+	// count); Type is "polling" or "efo".
+	Name, Type string
+	E2EResult
 }
 
 // Result compares what was read with the acknowledged records.

@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"reflect"
 	"testing"
 	"time"
 )
@@ -50,7 +51,7 @@ func TestE2E(t *testing.T) {
 	want := E2EResult{Read: 9, Lost: 2, Duplicates: 1, OutOfOrder: 1, Foreign: 1, Unrecognised: 1}
 	got := r
 	got.Latency = Percentiles{}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v\nwant %+v", got, want)
 	}
 	if r.Latency.Count != 9 || r.Latency.P50 < 99.9 || r.Latency.P50 > 100.1 {

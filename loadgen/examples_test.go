@@ -3,6 +3,10 @@ package loadgen
 import (
 	"path/filepath"
 	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/spillway-dev/spillway/model"
 
 	"github.com/spillway-dev/spillway/scenarios"
 )
@@ -76,5 +80,58 @@ func TestOneShardExamples(t *testing.T) {
 		if got := sh.ThrottledBytesLimit == sh.Throttled; got != tt.byBytes {
 			t.Errorf("%s: %d on bytes, %d on records", tt.file, sh.ThrottledBytesLimit, sh.ThrottledRecordsLimit)
 		}
+	}
+}
+
+// Every ready scenario with a Kinesis stream, run for 10 s on the
+// simulated stream with retries off and read back by its consumers (or the
+// verifier), has every acknowledged record read exactly once by every
+// consumer, in per-key order.
+func TestExamplesReadBackExactlyOnce(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "scenarios", "examples", "*.yaml"))
+	for _, f := range files {
+		sc, err := scenarios.LoadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc.Firehose != nil && sc.Firehose.Source == scenarios.FirehoseDirectPut {
+			continue
+		}
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			sc.Producer.Retry.MaxAttempts = 1
+			var (
+				sum *Summary
+				res E2EResult
+			)
+			specs := ReaderSpecs(sc)
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				stream, err := model.NewStream(StreamConfigFor(sc, true), start)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r, err := New(Config{Scenario: sc, Seed: 1, Duration: 10 * time.Second}, NewSimTarget(stream, DefaultSimConfig, time.Now))
+				if err != nil {
+					t.Fatal(err)
+				}
+				readers, err := StartSimReaders(t.Context(), stream, specs, r.RunStamp(), true, DefaultSimConfig, start, time.Now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sum, err = r.Run(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+				for deadline := time.Now().Add(time.Minute); readers.ReadOf(sum.Acked) < sum.Acked.Len() && time.Now().Before(deadline); {
+					time.Sleep(50 * time.Millisecond)
+				}
+				readers.Stop()
+				res = readers.Result(sum.Acked)
+			})
+			n := int64(len(specs))
+			if sum.Totals.Acked == 0 || res.Lost != 0 || res.Duplicates != 0 || res.OutOfOrder != 0 || res.Read != n*sum.Totals.Acked {
+				t.Errorf("%d acked, %d consumers: read %d, lost %d, duplicates %d, out of order %d",
+					sum.Totals.Acked, n, res.Read, res.Lost, res.Duplicates, res.OutOfOrder)
+			}
+		})
 	}
 }

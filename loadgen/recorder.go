@@ -101,10 +101,15 @@ func newRecorder(start time.Time, maxInFlight int, listed []Shard, recordsPerSec
 		// second; keep it while that stays small.
 		keepUtil: len(listed) <= 256,
 	}
-	for _, s := range listed {
+	r.list(listed)
+	return r
+}
+
+// list records what a ShardLister says about each shard.
+func (r *recorder) list(shards []Shard) {
+	for _, s := range shards {
 		r.shard(s.ID).Shard = s
 	}
-	return r
 }
 
 func (r *recorder) shard(id string) *shardStats {
@@ -263,8 +268,30 @@ func (r *recorder) finish(end time.Time, offeredPerSec []int64) (Totals, []Secon
 			PeakUtilization: sh.peak, Utilization: sh.util,
 		}
 	}
+	r.countOpen()
 	lat := Latency{Response: summarize(r.response), Service: summarize(r.service), SendLag: summarize(r.sendLag)}
 	return r.totals, r.series, shards, lat, r.gen, r.errors
+}
+
+// countOpen fills each second's OpenShards from the shards' open and close
+// times, when the target gave them for every shard.
+func (r *recorder) countOpen() {
+	for _, sh := range r.shardOrder {
+		if sh.Opened.IsZero() {
+			return
+		}
+	}
+	for i := range r.series {
+		from := r.start.Add(time.Duration(i) * time.Second)
+		to := from.Add(time.Second)
+		n := 0
+		for _, sh := range r.shardOrder {
+			if sh.Opened.Before(to) && (sh.Closed.IsZero() || sh.Closed.After(from)) {
+				n++
+			}
+		}
+		r.series[i].OpenShards = n
+	}
 }
 
 // shardLess orders shards by starting hash key (numerically), then id.

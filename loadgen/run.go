@@ -94,6 +94,9 @@ func New(cfg Config, target Target) (*Runner, error) {
 	if r.maxBytes <= 0 {
 		r.maxBytes = model.DefaultPutRecordsMaxBytes
 	}
+	if _, ok := target.(Resharder); len(sc.Events) > 0 && !ok {
+		return nil, fmt.Errorf("loadgen: the scenario has events but target %s cannot reshard", targetName(target))
+	}
 	if r.runID == 0 {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
@@ -194,7 +197,13 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 		})
 	}
 
+	var events *eventPlayer
+	scheduled := make(chan struct{})
+	if len(r.sc.Events) > 0 {
+		events = r.playEvents(ctx, start, r.target.(Resharder), r.sc.Events, scheduled)
+	}
 	offered, aborted := r.schedule(ctx, start, q, retries, drained)
+	close(scheduled)
 	if aborted {
 		r.unfinished.Add(q.closeAndDrop())
 	} else {
@@ -208,11 +217,19 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 		r.unfinished.Add(int64(len(<-retries)))
 	}
 	rec.unfinished(r.unfinished.Load())
+	eventResults := events.wait()
+	if l, ok := r.target.(ShardLister); ok && !aborted {
+		// Shards made during the run (and the parents they closed).
+		if shards, err := l.ListShards(ctx); err == nil {
+			rec.list(shards)
+		}
+	}
 
 	end := r.now()
 	s := &Summary{RunID: r.RunID(), Target: targetName(r.target), Seed: r.cfg.Seed, Start: start, End: end}
 	s.Totals, s.Series, s.Shards, s.Latency, s.Generator, s.Errors = rec.finish(end, offered)
 	s.Acked = &rec.acked
+	s.Events = eventResults
 	if reason, _ := r.stopReason.Load().(string); reason != "" {
 		s.Interrupted, s.StopReason = true, reason
 	}

@@ -88,15 +88,55 @@ func NewSimTarget(stream *model.Stream, cfg SimConfig, now func() time.Time) *Si
 // Name implements Namer.
 func (t *SimTarget) Name() string { return "sim" }
 
-// ListShards implements ShardLister.
+// ListShards implements ShardLister: the open and closed shards.
 func (t *SimTarget) ListShards(context.Context) ([]Shard, error) {
-	infos := t.stream.Shards()
-	out := make([]Shard, len(infos))
-	for i, s := range infos {
-		out[i] = Shard{ID: s.ID, StartingHashKey: s.Range.Start.String(), EndingHashKey: s.Range.End.String()}
+	var out []Shard
+	for _, s := range t.stream.AllShards(t.now()) {
+		if s.State == model.ShardExpired {
+			continue
+		}
+		out = append(out, Shard{ID: s.ID, StartingHashKey: s.Range.Start.String(), EndingHashKey: s.Range.End.String(),
+			Parents: s.Parents, State: s.State.String(), Opened: s.Opened, Closed: s.Closed})
 	}
 	return out, nil
 }
+
+// UpdateShardCount implements Resharder.
+func (t *SimTarget) UpdateShardCount(_ context.Context, target int) error {
+	return t.stream.UpdateShardCount(t.now(), target)
+}
+
+// SplitShard implements Resharder.
+func (t *SimTarget) SplitShard(_ context.Context, shardID, newStartingHashKey string) error {
+	now := t.now()
+	var at model.HashKey
+	if newStartingHashKey == "" {
+		found := false
+		for _, s := range t.stream.Shards() {
+			if s.ID == shardID {
+				at, found = s.Range.Midpoint(), true
+			}
+		}
+		if !found {
+			return &model.APIError{Code: model.ErrResourceNotFound, Message: "no open shard " + shardID}
+		}
+	} else {
+		h, err := model.ParseHashKey(newStartingHashKey)
+		if err != nil {
+			return &model.APIError{Code: model.ErrInvalidArgument, Message: "NewStartingHashKey: " + err.Error()}
+		}
+		at = h
+	}
+	return t.stream.SplitShard(now, shardID, at)
+}
+
+// MergeShards implements Resharder.
+func (t *SimTarget) MergeShards(_ context.Context, shardID, adjacentShardID string) error {
+	return t.stream.MergeShards(t.now(), shardID, adjacentShardID)
+}
+
+// Stream is the model the target writes to, for the simulated readers.
+func (t *SimTarget) Stream() *model.Stream { return t.stream }
 
 type simBuffers struct {
 	entries []model.PutEntry
@@ -113,7 +153,7 @@ func (t *SimTarget) PutRecords(ctx context.Context, records []Record, out []Outc
 	entries := bufs.entries[:0]
 	for i := range records {
 		r := &records[i]
-		e := model.PutEntry{PartitionKey: r.PartitionKey, DataBytes: len(r.Data)}
+		e := model.PutEntry{PartitionKey: r.PartitionKey, DataBytes: len(r.Data), Ref: model.Ref{ID: r.ID, UnixNano: r.Intended.UnixNano()}}
 		if r.ExplicitHashKey != "" {
 			h, err := model.ParseHashKey(r.ExplicitHashKey)
 			if err != nil {

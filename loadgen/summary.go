@@ -29,6 +29,8 @@ type Summary struct {
 	Series []Second
 	// Shards is one entry per shard, in hash key order.
 	Shards []ShardSummary
+	// Events is the scenario's events as played, in order.
+	Events []EventResult
 	// Acked holds the ids of the acknowledged records, for end-to-end
 	// checks (E2E.Result).
 	Acked *Bitset
@@ -76,6 +78,9 @@ type Second struct {
 	Offered, Attempts, Acked, Throttled, Failed, Expired, BytesAcked int64
 	P50Ms, P90Ms, P99Ms, MaxMs                                       float64
 	InFlight                                                         int
+	// OpenShards is how many shards were open during the second (at most),
+	// 0 when the target does not say when its shards opened and closed.
+	OpenShards int
 }
 
 // ShardSummary is one shard's load over the run.

@@ -59,12 +59,33 @@ type Shard struct {
 	ID string
 	// StartingHashKey and EndingHashKey are decimal, as in the Kinesis API.
 	StartingHashKey, EndingHashKey string
+	// Parents are the shards this one was made from by a resharding.
+	Parents []string
+	// State is "OPEN" or "CLOSED" ("" when the target does not say).
+	State string
+	// Opened and Closed are when the shard opened and closed, zero when
+	// unknown (Closed is zero for an open shard). The simulated stream
+	// knows; the Kinesis API does not say.
+	Opened, Closed time.Time
 }
 
 // ShardLister is a Target that can list the stream's shards, so that the
-// per-shard table also shows shards that received nothing.
+// per-shard table also shows shards that received nothing. Like the
+// Kinesis ListShards, it lists closed shards still in retention too; the
+// Runner lists at the start and at the end of a run.
 type ShardLister interface {
 	ListShards(ctx context.Context) ([]Shard, error)
+}
+
+// Resharder is a Target whose shards a scenario's events may change during
+// a run (scenarios.Event). Each call starts the resharding and returns;
+// the stream keeps taking writes while it runs.
+type Resharder interface {
+	UpdateShardCount(ctx context.Context, target int) error
+	// SplitShard splits shardID at newStartingHashKey (decimal), or at the
+	// midpoint of its range when that is "".
+	SplitShard(ctx context.Context, shardID, newStartingHashKey string) error
+	MergeShards(ctx context.Context, shardID, adjacentShardID string) error
 }
 
 // Namer is a Target that names itself in results ("sim", "kinesis").

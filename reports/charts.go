@@ -24,10 +24,11 @@ type Chart struct {
 	SVG []byte
 }
 
-// Chart sizes, in points.
+// Chart sizes, in points. The reading chart stacks two plots.
 const (
-	chartWidth  = 9 * vg.Inch
-	chartHeight = 3.6 * vg.Inch
+	chartWidth         = 9 * vg.Inch
+	chartHeight        = 3.6 * vg.Inch
+	readingChartHeight = 1.6 * chartHeight
 )
 
 // maxShardLines is the most shards the utilisation chart draws one line
@@ -54,8 +55,9 @@ func rgb(c uint32) color.Color {
 }
 
 // Charts renders the charts of r: throughput per second, latency
-// percentiles per second, and per-shard utilisation. A run with no
-// seconds gives empty charts, not an error.
+// percentiles per second, per-shard utilisation and, for a run read back
+// with throttled reads or an iterator age in its series, reading per
+// second. A run with no seconds gives empty charts, not an error.
 func Charts(r *Results) ([]Chart, error) {
 	var charts []Chart
 	for _, f := range []func(*Results) (string, *plot.Plot, plot.Legend, error){
@@ -71,7 +73,29 @@ func Charts(r *Results) ([]Chart, error) {
 		}
 		charts = append(charts, Chart{Title: title, SVG: svg})
 	}
+	if hasReadSeries(r) {
+		title, panels, err := readingChart(r)
+		if err != nil {
+			return nil, fmt.Errorf("chart %q: %w", title, err)
+		}
+		svg, err := renderPanels(readingChartHeight, panels)
+		if err != nil {
+			return nil, fmt.Errorf("chart %q: %w", title, err)
+		}
+		charts = append(charts, Chart{Title: title, SVG: svg})
+	}
 	return charts, nil
+}
+
+// hasReadSeries reports whether r's series has reading to chart: a
+// throttled read or an iterator age in some second.
+func hasReadSeries(r *Results) bool {
+	for _, s := range r.Series {
+		if s.ReadThrottles > 0 || s.IteratorAgeMaxMs > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // series is one line of a chart.
@@ -263,6 +287,34 @@ func utilizationChart(r *Results) (string, *plot.Plot, plot.Legend, error) {
 	return title, p, leg, nil
 }
 
+// readingChart stacks two plots over the same seconds: the GetRecords
+// calls throttled per second above, the largest iterator age
+// (MillisBehindLatest) of each second below, as their units differ.
+func readingChart(r *Results) (string, []panel, error) {
+	const title = "Reading: throttled GetRecords calls and iterator age per second"
+	calls, callsLeg := newPlot(title, "throttled calls/s")
+	calls.X.Label.Text = ""
+	err := addLines(calls, &callsLeg, []series{
+		{name: "throttled GetRecords calls", xys: seconds(r, func(s SecondSample) float64 { return float64(s.ReadThrottles) }), color: palette[2]},
+	})
+	if err != nil {
+		return title, nil, err
+	}
+	age, ageLeg := newPlot("", "iterator age (ms)")
+	err = addLines(age, &ageLeg, []series{
+		{name: "iterator age, max", xys: seconds(r, func(s SecondSample) float64 { return float64(s.IteratorAgeMaxMs) }), color: palette[0]},
+	})
+	if err != nil {
+		return title, nil, err
+	}
+	fixRange(calls, true)
+	fixRange(age, true)
+	// One time axis for both.
+	lo, hi := min(calls.X.Min, age.X.Min), max(calls.X.Max, age.X.Max)
+	calls.X.Min, calls.X.Max, age.X.Min, age.X.Max = lo, hi, lo, hi
+	return title, []panel{{calls, callsLeg}, {age, ageLeg}}, nil
+}
+
 // sansFamily is the charts' font-family: Liberation Sans, which the text
 // was measured with, then Arial, which has the same metrics, for viewers
 // that lack it.
@@ -278,6 +330,42 @@ func renderSVG(p *plot.Plot, leg plot.Legend) ([]byte, error) {
 	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
 	top := p.Title.TextStyle.Rectangle(p.Title.Text).Size().Y + p.Title.Padding + vg.Points(8)
 	leg.Draw(draw.Crop(dc, chartWidth-legendWidth+vg.Points(8), 0, 0, -top))
+	return writeSVG(c)
+}
+
+// panel is one plot of a chart of stacked plots, with its legend.
+type panel struct {
+	p   *plot.Plot
+	leg plot.Legend
+}
+
+// renderPanels draws the panels stacked top to bottom in a chart of the
+// given height, their data areas aligned, each with its legend to the
+// right of it level with its data, and returns the SVG.
+func renderPanels(height vg.Length, panels []panel) ([]byte, error) {
+	c := vgsvg.New(chartWidth, height)
+	dc := draw.New(c)
+	var legendWidth vg.Length
+	plots := make([][]*plot.Plot, len(panels))
+	for i, pn := range panels {
+		legendWidth = max(legendWidth, pn.leg.Rectangle(dc).Size().X*1.15+vg.Points(16))
+		plots[i] = []*plot.Plot{pn.p}
+	}
+	tiles := draw.Tiles{Rows: len(panels), Cols: 1, PadY: vg.Points(6)}
+	canvases := plot.Align(plots, tiles, draw.Crop(dc, 0, -legendWidth, 0, 0))
+	for i, pn := range panels {
+		pn.p.Draw(canvases[i][0])
+		data := pn.p.DataCanvas(canvases[i][0])
+		pn.leg.Draw(draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: chartWidth - legendWidth + vg.Points(8), Y: data.Min.Y},
+			Max: vg.Point{X: chartWidth, Y: data.Max.Y},
+		}})
+	}
+	return writeSVG(c)
+}
+
+// writeSVG returns the SVG document drawn on c.
+func writeSVG(c *vgsvg.Canvas) ([]byte, error) {
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, err

@@ -34,3 +34,33 @@ func TestChartsEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestChartsReading checks that the reading chart comes with per-second
+// read data only.
+func TestChartsReading(t *testing.T) {
+	charts, err := Charts(readFixture())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(charts) != 4 {
+		t.Fatalf("got %d charts, want 4", len(charts))
+	}
+	c := charts[3]
+	if c.Title != "Reading: throttled GetRecords calls and iterator age per second" {
+		t.Errorf("fourth chart is %q", c.Title)
+	}
+	for _, want := range []string{"<?xml", "<svg", "throttled GetRecords calls", "iterator age"} {
+		if !bytes.Contains(c.SVG, []byte(want)) {
+			t.Errorf("reading chart lacks %q", want)
+		}
+	}
+
+	// A read-back without per-second data (a real stream) has no chart.
+	r := readFixture()
+	for i := range r.Series {
+		r.Series[i].ReadThrottles, r.Series[i].IteratorAgeMaxMs = 0, 0
+	}
+	if charts, err := Charts(r); err != nil || len(charts) != 3 {
+		t.Errorf("without read data: %d charts, %v; want 3", len(charts), err)
+	}
+}

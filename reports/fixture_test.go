@@ -115,3 +115,63 @@ func fixture() *Results {
 	r.Thresholds = Evaluate(r, sc.Thresholds)
 	return r
 }
+
+// readFixture returns fixture's run read back by two consumers while
+// shard 1 was split and shards 2 and 3 merged; a third event was refused
+// and a fourth was due after the run ended.
+func readFixture() *Results {
+	r := fixture()
+	r.Events = []Event{
+		{AtS: 10, Action: "split shardId-000000000001"},
+		{AtS: 20, Action: "merge shardId-000000000002 shardId-000000000003"},
+		{AtS: 25.5, Action: "update_shard_count 8", Error: "LimitExceededException: Rate exceeded for stream spillway-hot-key"},
+		{AtS: 40, Action: "update_shard_count 4", Skipped: true},
+	}
+	for i := range r.PerShard {
+		r.PerShard[i].State = "CLOSED"
+	}
+	r.PerShard[0].State = "OPEN"
+	for i, parents := range [][]string{
+		{"shardId-000000000001"},
+		{"shardId-000000000001"},
+		{"shardId-000000000002", "shardId-000000000003"},
+	} {
+		r.PerShard = append(r.PerShard, ShardRow{
+			ShardID:         fmt.Sprintf("shardId-%012d", 4+i),
+			StartingHashKey: fmt.Sprint(4 + i),
+			EndingHashKey:   fmt.Sprint(5 + i),
+			Parents:         parents,
+			State:           "OPEN",
+			Attempts:        1000, Acked: 1000, BytesAcked: 1000 * 512,
+			PeakUtilization: 0.6,
+			Utilization:     make([]float64, len(r.Series)),
+		})
+	}
+	for t := range r.Series {
+		s := &r.Series[t]
+		s.Read = 2 * s.Acked
+		if t >= 20 && t < 24 {
+			s.ReadThrottles = int64(t - 19)
+		}
+		s.IteratorAgeMaxMs = int64(200 + 150*max(0, t-18))
+	}
+	polling := ConsumerE2E{
+		Name: "polling-0", Type: "polling", Read: 89850, Lost: 0, Duplicates: 12, OutOfOrder: 3,
+		GetRecordsCalls: 6000, ReadThrottles: 10, IteratorAgeMaxMs: 1850,
+		LatencyMs: Percentiles{Count: 89850, Mean: 1320.4, P50: 1105.2, P90: 1802.9, P99: 2950.1, P999: 3210.5, Max: 3402.8},
+	}
+	efo := ConsumerE2E{
+		Name: "efo-0", Type: "efo", Read: 89848, Lost: 2,
+		GetRecordsCalls: 310, IteratorAgeMaxMs: 420,
+		LatencyMs: Percentiles{Count: 89848, Mean: 240.7, P50: 212.3, P90: 350.8, P99: 610.4, P999: 880.2, Max: 1010.9},
+	}
+	r.E2E = &E2E{
+		Read: polling.Read + efo.Read, Lost: polling.Lost + efo.Lost, Duplicates: polling.Duplicates + efo.Duplicates,
+		OutOfOrder: polling.OutOfOrder + efo.OutOfOrder, GraceS: 5,
+		GetRecordsCalls: polling.GetRecordsCalls + efo.GetRecordsCalls, ReadThrottles: polling.ReadThrottles + efo.ReadThrottles,
+		IteratorAgeMaxMs: max(polling.IteratorAgeMaxMs, efo.IteratorAgeMaxMs),
+		LatencyMs:        Percentiles{Count: 179698, Mean: 780.6, P50: 640.9, P90: 1650.3, P99: 2870.6, P999: 3190.4, Max: 3402.8},
+		Consumers:        []ConsumerE2E{polling, efo},
+	}
+	return r
+}

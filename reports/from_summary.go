@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"slices"
 	"time"
 
 	"github.com/spillway-dev/spillway/loadgen"
@@ -41,6 +42,7 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 			T: x.T, Offered: x.Offered, Attempts: x.Attempts, Acked: x.Acked, Throttled: x.Throttled,
 			Failed: x.Failed, Expired: x.Expired, BytesAcked: x.BytesAcked,
 			P50Ms: x.P50Ms, P90Ms: x.P90Ms, P99Ms: x.P99Ms, MaxMs: x.MaxMs, InFlight: x.InFlight,
+			OpenShards: x.OpenShards,
 		}
 	}
 	for i, sh := range s.Shards {
@@ -48,7 +50,7 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 			ShardID: sh.ID, StartingHashKey: sh.StartingHashKey, EndingHashKey: sh.EndingHashKey,
 			Attempts: sh.Attempts, Acked: sh.Acked, BytesAcked: sh.BytesAcked, Throttled: sh.Throttled,
 			ThrottledRecordsLimit: sh.ThrottledRecordsLimit, ThrottledBytesLimit: sh.ThrottledBytesLimit,
-			PeakUtilization: sh.PeakUtilization, Utilization: sh.Utilization,
+			PeakUtilization: sh.PeakUtilization, Utilization: sh.Utilization, State: sh.State,
 		}
 		switch {
 		case sh.Throttled == 0:
@@ -60,9 +62,32 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 		if row.Utilization == nil {
 			row.Utilization = []float64{}
 		}
+		if len(sh.Parents) > 0 {
+			row.Parents = slices.Clone(sh.Parents)
+		}
 		r.PerShard[i] = row
 	}
+	for _, ev := range s.Events {
+		r.Events = append(r.Events, Event{AtS: ev.At.Seconds(), Action: ev.Action, Error: ev.Error, Skipped: ev.Skipped})
+	}
 	return r
+}
+
+// AddReadSeries adds the readers' per-second counts to r.Series: each
+// ReadSecond's records, throttled calls and iterator age go to the sample
+// of the same T (records and throttles added, the iterator age the larger
+// of the two). Seconds outside r.Series (reading that went on after the
+// run, in the grace period) are left out.
+func AddReadSeries(r *Results, series []loadgen.ReadSecond) {
+	for _, x := range series {
+		if x.T < 0 || x.T >= len(r.Series) {
+			continue
+		}
+		s := &r.Series[x.T]
+		s.Read += x.Records
+		s.ReadThrottles += x.Throttles
+		s.IteratorAgeMaxMs = max(s.IteratorAgeMaxMs, x.IteratorAgeMaxMs)
+	}
 }
 
 // PercentilesOf converts loadgen's percentiles to the artifact's.
@@ -81,14 +106,23 @@ func DeliveryOf(d loadgen.Delivery, f *scenarios.Firehose) *Delivery {
 	}
 }
 
-// E2EOf is the results block of a read-back: what was matched, how long
-// reading went on after the last write (grace), and the reader's calls and
-// throttles.
-func E2EOf(r loadgen.E2EResult, grace time.Duration, getRecordsCalls, readThrottles int64) *E2E {
-	return &E2E{
+// E2EOf is the results block of a read-back: what was matched, the
+// readers' calls, throttles and iterator age, each consumer's own
+// accounting when there were several, and how long reading went on after
+// the last write (grace).
+func E2EOf(r loadgen.E2EResult, grace time.Duration) *E2E {
+	e := &E2E{
 		Read: r.Read, Lost: r.Lost, Duplicates: r.Duplicates, OutOfOrder: r.OutOfOrder, Foreign: r.Foreign,
 		Unrecognised: r.Unrecognised, GraceS: grace.Seconds(),
-		GetRecordsCalls: getRecordsCalls, ReadThrottles: readThrottles,
+		GetRecordsCalls: r.GetRecordsCalls, ReadThrottles: r.ReadThrottles, IteratorAgeMaxMs: r.IteratorAgeMaxMs,
 		LatencyMs: PercentilesOf(r.Latency),
 	}
+	for _, c := range r.Consumers {
+		e.Consumers = append(e.Consumers, ConsumerE2E{
+			Name: c.Name, Type: c.Type, Read: c.Read, Lost: c.Lost, Duplicates: c.Duplicates, OutOfOrder: c.OutOfOrder,
+			GetRecordsCalls: c.GetRecordsCalls, ReadThrottles: c.ReadThrottles, IteratorAgeMaxMs: c.IteratorAgeMaxMs,
+			LatencyMs: PercentilesOf(c.Latency),
+		})
+	}
+	return e
 }

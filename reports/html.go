@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"regexp"
+	"strings"
 )
 
 //go:embed report.html.tmpl
@@ -29,6 +30,16 @@ func WriteHTML(w io.Writer, r *Results) error {
 	type shard struct {
 		ID, Attempts, Acked, Throttled, ByRecords, ByBytes, Peak string
 		Hot                                                      bool
+		// State and Parents are shown after a resharding; AllParents
+		// is the parents in full, for the cell's tooltip.
+		State, Parents, AllParents string
+	}
+	type consumer struct {
+		Name, Type, Read, Lost, Duplicates, P50, P99, Throttles string
+	}
+	type event struct {
+		At, Action, Error string
+		Skipped           bool
 	}
 	type record struct{ Name, Count, Note string }
 	type latency struct {
@@ -50,6 +61,10 @@ func WriteHTML(w io.Writer, r *Results) error {
 		Latency                                  []latency
 		Generator                                []string
 		Bottleneck                               bool
+		E2E                                      []string
+		Consumers                                []consumer
+		Events                                   []event
+		Lineage                                  bool
 		Shards                                   []shard
 		ShardVerdict                             []string
 		Thresholds                               []threshold
@@ -68,6 +83,16 @@ func WriteHTML(w io.Writer, r *Results) error {
 		Generator:    generatorLines(r),
 		Bottleneck:   clientBottleneck(r),
 		ShardVerdict: shardVerdict(r),
+		Lineage:      hasLineage(r),
+	}
+	if r.E2E != nil {
+		d.E2E = e2eLines(r.E2E)
+		for _, c := range consumerRows(r.E2E) {
+			d.Consumers = append(d.Consumers, consumer{c.name, c.typ, c.read, c.lost, c.duplicates, c.p50, c.p99, c.throttles})
+		}
+	}
+	for _, ev := range r.Events {
+		d.Events = append(d.Events, event{eventAt(ev), ev.Action, ev.Error, ev.Skipped})
 	}
 	for _, rr := range recordRows(r) {
 		d.Records = append(d.Records, record{rr.name, commas(rr.count), rr.note})
@@ -82,7 +107,8 @@ func WriteHTML(w io.Writer, r *Results) error {
 	for _, sh := range r.PerShard {
 		d.Shards = append(d.Shards, shard{sh.ShardID, commas(sh.Attempts), commas(sh.Acked),
 			commas(sh.Throttled), commas(sh.ThrottledRecordsLimit), commas(sh.ThrottledBytesLimit),
-			pct0(sh.PeakUtilization), isHot(sh)})
+			pct0(sh.PeakUtilization), isHot(sh),
+			orDash(sh.State), orDash(parentsLabel(sh.Parents)), strings.Join(sh.Parents, ", ")})
 	}
 	for _, tr := range r.Thresholds {
 		d.Thresholds = append(d.Thresholds, threshold{tr, passWord(tr.Pass), thresholdValue(tr)})

@@ -55,3 +55,39 @@ func TestWriteHTMLEmpty(t *testing.T) {
 		t.Errorf("page has %d <svg elements, want 3", n)
 	}
 }
+
+func TestWriteHTMLReadBack(t *testing.T) {
+	r := readFixture()
+	r.Events[2].Error = `<b>refused</b>`
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	if n := strings.Count(page, "<svg"); n != 4 {
+		t.Errorf("page has %d <svg elements, want 4", n)
+	}
+	for _, want := range []string{
+		"<h2>End to end</h2>", "iterator age max 1,850 ms", "<code>polling-0</code></td><td>polling</td>", "2,950.1",
+		"<h2>Events</h2>", "<code>split shardId-000000000001</code>", "REFUSED</span> &lt;b&gt;refused&lt;/b&gt;", "skipped</span> the run ended first",
+		"<th>state</th><th>parents</th>", `<td title="shardId-000000000002, shardId-000000000003">…0002, …0003</td>`,
+		"Reading: throttled GetRecords calls and iterator age per second",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<b>") {
+		t.Error("page contains an unescaped event error")
+	}
+
+	buf.Reset()
+	if err := WriteHTML(&buf, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	for _, absent := range []string{"End to end", "Events", "<th>state</th>", "Reading:"} {
+		if strings.Contains(buf.String(), absent) {
+			t.Errorf("page of a run without read-back or resharding contains %q", absent)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -59,11 +60,32 @@ func WriteMarkdown(w io.Writer, r *Results) error {
 		for _, l := range e2eLines(x) {
 			p("- %s\n", md(l))
 		}
+		if cs := consumerRows(x); len(cs) > 0 {
+			p("\n")
+			row(append([]string{"Consumer"}, consumerHeader...)...)
+			row("---", "---", "---:", "---:", "---:", "---:", "---:", "---:")
+			for _, c := range cs {
+				cells := c.cells()
+				for i := range cells {
+					cells[i] = md(cells[i])
+				}
+				row(append([]string{md(c.name)}, cells...)...)
+			}
+		}
 	}
 	if d := r.Delivery; d != nil {
 		p("\n### Firehose delivery\n\n")
 		for _, l := range deliveryLines(d) {
 			p("- %s\n", md(l))
+		}
+	}
+
+	if len(r.Events) > 0 {
+		p("\n### Events\n\n")
+		row("At", "Action", "Outcome")
+		row("---:", "---", "---")
+		for _, ev := range r.Events {
+			row(eventAt(ev), md(ev.Action), md(eventOutcome(ev)))
 		}
 	}
 
@@ -73,15 +95,25 @@ func WriteMarkdown(w io.Writer, r *Results) error {
 		if len(shown) < len(r.PerShard) {
 			p("Showing the %d busiest of %d shards.\n\n", len(shown), len(r.PerShard))
 		}
-		row("Shard", "attempts", "acked", "throttled", "by records", "by bytes", "peak", "")
-		row("---", "---:", "---:", "---:", "---:", "---:", "---:", "---")
+		lineage := hasLineage(r)
+		if lineage {
+			row("Shard", "state", "parents", "attempts", "acked", "throttled", "by records", "by bytes", "peak", "")
+			row("---", "---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---")
+		} else {
+			row("Shard", "attempts", "acked", "throttled", "by records", "by bytes", "peak", "")
+			row("---", "---:", "---:", "---:", "---:", "---:", "---:", "---")
+		}
 		for _, sh := range shown {
 			mark := ""
 			if isHot(sh) {
 				mark = "🔥 HOT"
 			}
-			row(md(sh.ShardID), commas(sh.Attempts), commas(sh.Acked), commas(sh.Throttled),
-				commas(sh.ThrottledRecordsLimit), commas(sh.ThrottledBytesLimit), pct0(sh.PeakUtilization), mark)
+			cells := []string{md(sh.ShardID), commas(sh.Attempts), commas(sh.Acked), commas(sh.Throttled),
+				commas(sh.ThrottledRecordsLimit), commas(sh.ThrottledBytesLimit), pct0(sh.PeakUtilization), mark}
+			if lineage {
+				cells = slices.Insert(cells, 1, md(orDash(sh.State)), md(orDash(parentsLabel(sh.Parents))))
+			}
+			row(cells...)
 		}
 		p("\n")
 		for _, l := range shardVerdict(r) {

@@ -7,6 +7,7 @@ const (
 	unitRatio   = "ratio"
 	unitMs      = "ms"
 	unitRecords = "records"
+	unitCalls   = "calls"
 )
 
 // metric is one threshold metric: its unit and how to read it off Results.
@@ -49,11 +50,14 @@ var metrics = map[string]metric{
 	"delivery_delay_max": {unitMs, delivery(func(d *Delivery) float64 { return d.DelayMs.Max })},
 	"delivery_lost":      {unitRecords, delivery(func(d *Delivery) float64 { return float64(d.Lost) })},
 
-	"e2e_latency_p50": {unitMs, e2e(func(x *E2E) float64 { return x.LatencyMs.P50 })},
-	"e2e_latency_p99": {unitMs, e2e(func(x *E2E) float64 { return x.LatencyMs.P99 })},
-	"e2e_latency_max": {unitMs, e2e(func(x *E2E) float64 { return x.LatencyMs.Max })},
-	"e2e_lost":        {unitRecords, e2e(func(x *E2E) float64 { return float64(x.Lost) })},
-	"e2e_duplicates":  {unitRecords, e2e(func(x *E2E) float64 { return float64(x.Duplicates) })},
+	"e2e_latency_p50":  {unitMs, e2e(func(x *E2E) float64 { return x.LatencyMs.P50 })},
+	"e2e_latency_p99":  {unitMs, e2e(func(x *E2E) float64 { return x.LatencyMs.P99 })},
+	"e2e_latency_max":  {unitMs, e2e(func(x *E2E) float64 { return x.LatencyMs.Max })},
+	"e2e_lost":         {unitRecords, e2e(func(x *E2E) float64 { return float64(x.Lost) })},
+	"e2e_duplicates":   {unitRecords, e2e(func(x *E2E) float64 { return float64(x.Duplicates) })},
+	"e2e_out_of_order": {unitRecords, e2e(func(x *E2E) float64 { return float64(x.OutOfOrder) })},
+	"read_throttles":   {unitCalls, e2e(func(x *E2E) float64 { return float64(x.ReadThrottles) })},
+	"iterator_age_max": {unitMs, e2e(func(x *E2E) float64 { return float64(x.IteratorAgeMaxMs) })},
 }
 
 // e2e reads an end-to-end figure; NaN for a run that was not read back,
@@ -89,7 +93,7 @@ func errorRatio(r *Results) float64 {
 
 // MetricValue returns the value of the threshold metric name measured in r,
 // in the metric's base unit: a fraction for ratios, milliseconds for
-// latencies, records for counts. ok is false for a name that is not a
+// latencies and iterator age, records or API calls for counts. ok is false for a name that is not a
 // metric.
 func MetricValue(r *Results, name string) (value float64, ok bool) {
 	m, ok := metrics[name]

@@ -57,6 +57,23 @@ type Results struct {
 	// E2E is the end-to-end check of a run whose stream was read back;
 	// nil when it was not.
 	E2E *E2E `json:"e2e,omitempty"`
+	// Events is the scenario's events (reshardings) as the run played
+	// them, in order; absent for runs without events.
+	Events []Event `json:"events,omitempty"`
+}
+
+// Event is one scenario event as the run played it.
+type Event struct {
+	// AtS is when the event was due, in seconds from the start of the run.
+	AtS float64 `json:"at_s"`
+	// Action is the event in words: "update_shard_count 8",
+	// "split shardId-000000000001", "merge shardId-… shardId-…".
+	Action string `json:"action"`
+	// Error is the target's answer when it refused the event; absent when
+	// it accepted it.
+	Error string `json:"error,omitempty"`
+	// Skipped is true when the run ended before the event was due.
+	Skipped bool `json:"skipped,omitempty"`
 }
 
 // E2E is what reading the stream back found, matched record by record
@@ -78,12 +95,43 @@ type E2E struct {
 	Unrecognised int64 `json:"unrecognised"`
 	// GraceS is how long reading went on after the last write, in seconds.
 	GraceS float64 `json:"grace_s"`
-	// GetRecordsCalls and ReadThrottles count the reader's calls and the
-	// calls throttled.
+	// GetRecordsCalls and ReadThrottles count the readers' GetRecords
+	// calls and the calls throttled.
 	GetRecordsCalls int64 `json:"get_records_calls"`
 	ReadThrottles   int64 `json:"read_throttles"`
+	// IteratorAgeMaxMs is the largest MillisBehindLatest any reader saw:
+	// how far reading fell behind the stream, in milliseconds.
+	IteratorAgeMaxMs int64 `json:"iterator_age_max_ms"`
 	// LatencyMs is from each record's intended send time to its first
 	// read, in milliseconds.
+	LatencyMs Percentiles `json:"latency_ms"`
+	// Consumers is each consumer's own accounting when several read the
+	// stream; absent with a single reader. The counts above are then the
+	// sums over the consumers (a record two consumers lost counts twice),
+	// IteratorAgeMaxMs their largest, and LatencyMs their merged
+	// distribution.
+	Consumers []ConsumerE2E `json:"consumers,omitempty"`
+}
+
+// ConsumerE2E is what one consumer of the stream read back; the fields
+// mean what E2E's fields of the same name do, for this consumer alone.
+type ConsumerE2E struct {
+	// Name is the consumer's name ("polling-0#2" for the third of a
+	// count); Type is "polling" (GetRecords) or "efo" (enhanced fan-out).
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// Read, Lost, Duplicates and OutOfOrder are records.
+	Read       int64 `json:"read"`
+	Lost       int64 `json:"lost"`
+	Duplicates int64 `json:"duplicates"`
+	OutOfOrder int64 `json:"out_of_order"`
+	// GetRecordsCalls and ReadThrottles are calls.
+	GetRecordsCalls int64 `json:"get_records_calls"`
+	ReadThrottles   int64 `json:"read_throttles"`
+	// IteratorAgeMaxMs is in milliseconds.
+	IteratorAgeMaxMs int64 `json:"iterator_age_max_ms"`
+	// LatencyMs is from each record's intended send time to this
+	// consumer's first read of it, in milliseconds.
 	LatencyMs Percentiles `json:"latency_ms"`
 }
 
@@ -203,6 +251,19 @@ type SecondSample struct {
 	// InFlight is the most requests outstanding during the second, as
 	// seen when each request started.
 	InFlight int `json:"in_flight"`
+	// Read is the records read back in the second, by all consumers
+	// together; ReadThrottles, the GetRecords calls throttled in it;
+	// IteratorAgeMaxMs, the largest iterator age seen in it (the age
+	// of the last record a call returned, CloudWatch's definition), in
+	// milliseconds. All absent (0) for runs that were not read back
+	// second by second.
+	Read             int64 `json:"read,omitempty"`
+	ReadThrottles    int64 `json:"read_throttles,omitempty"`
+	IteratorAgeMaxMs int64 `json:"iterator_age_max_ms,omitempty"`
+	// OpenShards is how many shards were open during the second (at most);
+	// 0 (absent) when the target did not say, and then every listed shard
+	// counts as open throughout.
+	OpenShards int `json:"open_shards,omitempty"`
 }
 
 // Limits that a shard can throttle on, as named in ShardRow.ThrottledBy.
@@ -218,6 +279,12 @@ type ShardRow struct {
 	// range, as decimal strings like the Kinesis API's.
 	StartingHashKey string `json:"starting_hash_key"`
 	EndingHashKey   string `json:"ending_hash_key"`
+	// Parents are the shards this one was made from by a resharding:
+	// one for a split, two for a merge; absent for an original shard.
+	Parents []string `json:"parents,omitempty"`
+	// State is "OPEN" or "CLOSED" (closed by a resharding) at the end of
+	// the run; absent when the target does not say.
+	State string `json:"state,omitempty"`
 	// Attempts is the record put attempts routed to this shard.
 	Attempts   int64 `json:"attempts"`
 	Acked      int64 `json:"acked"`

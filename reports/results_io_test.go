@@ -152,3 +152,73 @@ func TestReadErrors(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestRoundTripReadBack(t *testing.T) {
+	want := readFixture()
+	var buf bytes.Buffer
+	if err := want.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{`"parents"`, `"state"`, `"events"`, `"consumers"`, `"iterator_age_max_ms"`, `"read_throttles"`, `"at_s"`, `"skipped"`} {
+		if !strings.Contains(buf.String(), field) {
+			t.Errorf("results JSON lacks %s", field)
+		}
+	}
+	got, err := Read("results.json", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Error("read back a different value")
+	}
+}
+
+// TestReadOldResults reads a results file written before shards had a
+// state and parents, runs had events, and the read-back had an iterator
+// age, consumers and a per-second series.
+func TestReadOldResults(t *testing.T) {
+	got, err := ReadFile(filepath.Join("testdata", "results_old.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fixture()
+	want.E2E = &E2E{Read: 89850, Duplicates: 7, OutOfOrder: 2, GraceS: 5, GetRecordsCalls: 3100, ReadThrottles: 4,
+		LatencyMs: Percentiles{Count: 89850, Mean: 820.3, P50: 700.1, P90: 1400.2, P99: 2100.5, P999: 2500.7, Max: 2710.4}}
+	if !reflect.DeepEqual(got, want) {
+		a, _ := json.Marshal(got)
+		b, _ := json.Marshal(want)
+		t.Errorf("read a different value:\ngot  %s\nwant %s", a, b)
+	}
+
+	var text bytes.Buffer
+	if err := WriteText(&text, got); err != nil {
+		t.Fatal(err)
+	}
+	var md, html bytes.Buffer
+	if err := WriteMarkdown(&md, got); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(&html, got); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(html.String(), "<svg"); n != 3 {
+		t.Errorf("HTML page has %d charts, want 3", n)
+	}
+	// Apart from the read-back, the summary is the one of the same run
+	// today: no state or parents columns, no events.
+	got.E2E = nil
+	var noE2E bytes.Buffer
+	if err := WriteText(&noE2E, got); err != nil {
+		t.Fatal(err)
+	}
+	wantText, err := os.ReadFile(filepath.Join("testdata", "summary.txt.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(noE2E.Bytes(), wantText) {
+		t.Errorf("text differs from testdata/summary.txt.golden:\n%s", noE2E.String())
+	}
+	if !strings.Contains(text.String(), "read 89,850, lost 0, duplicates 7, out of order 2") {
+		t.Errorf("text lacks the read-back:\n%s", text.String())
+	}
+}

@@ -3,11 +3,13 @@ package reports
 import (
 	"cmp"
 	"fmt"
-	"github.com/spillway-dev/spillway/model"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/spillway-dev/spillway/model"
 )
 
 // maxShardRows is the most shards the text and Markdown reports list; a
@@ -48,9 +50,18 @@ func streamUtilization(r *Results) []float64 {
 		}
 	}
 	for i := range avg {
-		avg[i] /= float64(len(r.PerShard))
+		avg[i] /= float64(openShards(r, i))
 	}
 	return avg
+}
+
+// openShards is how many shards were open in second i of the run: as the
+// series says, or else every listed shard.
+func openShards(r *Results, i int) int {
+	if i < len(r.Series) && r.Series[i].OpenShards > 0 {
+		return r.Series[i].OpenShards
+	}
+	return len(r.PerShard)
 }
 
 // streamDemandPeak is the highest per-second offered load as a fraction of
@@ -68,10 +79,10 @@ func streamDemandPeak(r *Results) float64 {
 	if r.Totals.Acked > 0 {
 		meanBytes = float64(r.Totals.BytesAcked) / float64(r.Totals.Acked)
 	}
-	recCap := float64(shards) * model.ShardWriteRecordsPerSec
-	byteCap := float64(shards) * model.ShardWriteBytesPerSec
 	peak := 0.0
-	for _, x := range r.Series {
+	for i, x := range r.Series {
+		open := float64(openShards(r, i))
+		recCap, byteCap := open*model.ShardWriteRecordsPerSec, open*model.ShardWriteBytesPerSec
 		peak = max(peak, float64(x.Offered)/recCap, float64(x.Offered)*meanBytes/byteCap)
 	}
 	return peak
@@ -200,7 +211,7 @@ func thresholdValue(tr ThresholdResult) string {
 		return fmt.Sprintf("%.4g (%s)", tr.Value, pct(tr.Value))
 	case unitMs:
 		return ms(tr.Value) + " ms"
-	case unitRecords:
+	case unitRecords, unitCalls:
 		return commas(int64(math.Round(tr.Value)))
 	}
 	if _, ok := metrics[tr.Metric]; !ok {
@@ -422,10 +433,107 @@ func unverifiable(d *Delivery) string {
 
 // e2eLines describes the read-back of a run.
 func e2eLines(e *E2E) []string {
+	summed := ""
+	if n := len(e.Consumers); n > 0 {
+		summed = fmt.Sprintf("summed over %d consumers; ", n)
+	}
 	return []string{
-		fmt.Sprintf("read %s, lost %s, duplicates %s, out of order %s (polling GetRecords; reading went on %.1f s after the last write)",
-			commas(e.Read), commas(e.Lost), commas(e.Duplicates), commas(e.OutOfOrder), e.GraceS),
-		fmt.Sprintf("end-to-end latency from intended send (ms): p50 %s  p90 %s  p99 %s  max %s; %s GetRecords calls, %s throttled",
-			ms(e.LatencyMs.P50), ms(e.LatencyMs.P90), ms(e.LatencyMs.P99), ms(e.LatencyMs.Max), commas(e.GetRecordsCalls), commas(e.ReadThrottles)),
+		fmt.Sprintf("read %s, lost %s, duplicates %s, out of order %s (%sreading went on %.1f s after the last write)",
+			commas(e.Read), commas(e.Lost), commas(e.Duplicates), commas(e.OutOfOrder), summed, e.GraceS),
+		fmt.Sprintf("end-to-end latency from intended send (ms): p50 %s  p90 %s  p99 %s  max %s",
+			ms(e.LatencyMs.P50), ms(e.LatencyMs.P90), ms(e.LatencyMs.P99), ms(e.LatencyMs.Max)),
+		fmt.Sprintf("%s GetRecords calls, %s throttled; iterator age max %s ms (how far reading fell behind the stream)",
+			commas(e.GetRecordsCalls), commas(e.ReadThrottles), commas(e.IteratorAgeMaxMs)),
+	}
+}
+
+// consumerRow is one consumer's row of the per-consumer table, formatted.
+type consumerRow struct {
+	name, typ, read, lost, duplicates, p50, p99, throttles string
+}
+
+// consumerHeader names the columns of the per-consumer table after the
+// consumer's name.
+var consumerHeader = []string{"type", "read", "lost", "duplicates", "p50 ms", "p99 ms", "read throttles"}
+
+// consumerRows is the per-consumer table of a read-back, empty with a
+// single reader.
+func consumerRows(e *E2E) []consumerRow {
+	rows := make([]consumerRow, 0, len(e.Consumers))
+	for _, c := range e.Consumers {
+		rows = append(rows, consumerRow{c.Name, orDash(c.Type), commas(c.Read), commas(c.Lost), commas(c.Duplicates),
+			ms(c.LatencyMs.P50), ms(c.LatencyMs.P99), commas(c.ReadThrottles)})
+	}
+	return rows
+}
+
+// cells is the row's cells after the name, in consumerHeader's order.
+func (c consumerRow) cells() []string {
+	return []string{c.typ, c.read, c.lost, c.duplicates, c.p50, c.p99, c.throttles}
+}
+
+// hasLineage reports whether any shard row has a state or parents, as
+// after a resharding: the shard tables then show those columns.
+func hasLineage(r *Results) bool {
+	for _, sh := range r.PerShard {
+		if sh.State != "" || len(sh.Parents) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// parentsLabel lists a shard's parents for a table cell: a single parent
+// in full, the two of a merge shortened ("…0001, …0002"); "" for none.
+func parentsLabel(parents []string) string {
+	if len(parents) == 1 {
+		return parents[0]
+	}
+	short := make([]string, len(parents))
+	for i, p := range parents {
+		short[i] = shortShardID(p)
+	}
+	return strings.Join(short, ", ")
+}
+
+// shortShardID shortens "shardId-000000000001" to "…0001", keeping at
+// least four digits and every significant one; other ids are kept whole.
+func shortShardID(id string) string {
+	digits, ok := strings.CutPrefix(id, "shardId-")
+	if !ok || digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return id
+	}
+	sig := strings.TrimLeft(digits, "0")
+	n := max(len(sig), 4)
+	if n >= len(digits) {
+		return id
+	}
+	return "…" + digits[len(digits)-n:]
+}
+
+// eventAt is when an event was due, "12.5 s" from the start of the run.
+func eventAt(ev Event) string { return secondsLabel(math.Round(ev.AtS*1000) / 1000) }
+
+// eventOutcome says what became of an event: "accepted", "REFUSED: …"
+// with the target's answer, or "skipped".
+func eventOutcome(ev Event) string {
+	switch {
+	case ev.Skipped:
+		return "skipped: the run ended first"
+	case ev.Error != "":
+		return "REFUSED: " + strings.Join(strings.Fields(ev.Error), " ")
+	}
+	return "accepted"
+}
+
+// padColumn pads the cells of column col with spaces to the same width,
+// so that it reads left-aligned in a right-aligned table.
+func padColumn(rows [][]string, col int) {
+	width := 0
+	for _, row := range rows {
+		width = max(width, utf8.RuneCountInString(row[col]))
+	}
+	for _, row := range rows {
+		row[col] = fmt.Sprintf("%-*s", width, row[col])
 	}
 }

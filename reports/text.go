@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
@@ -11,7 +12,9 @@ import (
 
 // WriteText writes the end-of-run summary of r for a terminal: what ran,
 // where the records went, latency, whether the generator kept up, the
-// per-shard load with hot shards marked, and the thresholds with a final
+// read-back with its consumers, the Firehose delivery, the scenario's
+// events, the per-shard load with hot shards marked (and each shard's
+// state and parents after a resharding), and the thresholds with a final
 // PASS or FAIL line.
 func WriteText(w io.Writer, r *Results) error {
 	bw := bufio.NewWriter(w)
@@ -61,6 +64,14 @@ func WriteText(w io.Writer, r *Results) error {
 		for _, l := range e2eLines(x) {
 			p("  %s\n", l)
 		}
+		if cs := consumerRows(x); len(cs) > 0 {
+			rows := [][]string{append([]string{"  Consumers"}, consumerHeader...)}
+			for _, c := range cs {
+				rows = append(rows, append([]string{"    " + c.name}, c.cells()...))
+			}
+			padColumn(rows, 1)
+			writeTable(bw, rows, false)
+		}
 	}
 
 	if d := r.Delivery; d != nil {
@@ -70,17 +81,38 @@ func WriteText(w io.Writer, r *Results) error {
 		}
 	}
 
+	if len(r.Events) > 0 {
+		p("\nEvents\n")
+		rows = nil
+		for _, ev := range r.Events {
+			rows = append(rows, []string{"  at " + eventAt(ev), ev.Action, eventOutcome(ev)})
+		}
+		writeTableLeft(bw, rows)
+	}
+
 	if len(r.PerShard) > 0 {
 		p("\n")
 		shown := shownShards(r)
 		if len(shown) < len(r.PerShard) {
 			p("Showing the %d busiest of %d shards\n", len(shown), len(r.PerShard))
 		}
+		lineage := hasLineage(r)
 		rows = [][]string{{"Shards", "attempts", "acked", "throttled", "by records", "by bytes", "peak", ""}}
+		if lineage {
+			rows[0] = slices.Insert(rows[0], 1, "state", "parents")
+		}
 		for _, sh := range shown {
-			rows = append(rows, []string{"  " + sh.ShardID, commas(sh.Attempts), commas(sh.Acked),
+			row := []string{"  " + sh.ShardID, commas(sh.Attempts), commas(sh.Acked),
 				commas(sh.Throttled), commas(sh.ThrottledRecordsLimit), commas(sh.ThrottledBytesLimit),
-				pct0(sh.PeakUtilization), hotMark(sh)})
+				pct0(sh.PeakUtilization), hotMark(sh)}
+			if lineage {
+				row = slices.Insert(row, 1, orDash(sh.State), orDash(parentsLabel(sh.Parents)))
+			}
+			rows = append(rows, row)
+		}
+		if lineage {
+			padColumn(rows, 1)
+			padColumn(rows, 2)
 		}
 		writeTable(bw, rows, true)
 		for _, l := range shardVerdict(r) {

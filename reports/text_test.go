@@ -135,3 +135,70 @@ func TestManyShards(t *testing.T) {
 		t.Errorf("utilisation chart title %q does not say it shows the busiest shards", got)
 	}
 }
+
+// TestWriteReadBack covers a run read back by two consumers while its
+// stream was resharded: the per-consumer table, the events and the shards'
+// state and parents.
+func TestWriteReadBack(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteText(&buf, readFixture()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary_read.txt.golden", buf.Bytes())
+
+	buf.Reset()
+	if err := WriteMarkdown(&buf, readFixture()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary_read.md.golden", buf.Bytes())
+}
+
+// TestWriteWithoutReshard checks that the extra columns and sections only
+// appear with something in them.
+func TestWriteWithoutReshard(t *testing.T) {
+	r := readFixture()
+	r.Events = nil
+	r.E2E.Consumers = nil
+	r.PerShard = r.PerShard[:4]
+	for i := range r.PerShard {
+		r.PerShard[i].State = ""
+	}
+	for name, write := range map[string]func(io.Writer, *Results) error{
+		"text": WriteText, "markdown": WriteMarkdown, "html": WriteHTML,
+	} {
+		var buf bytes.Buffer
+		if err := write(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		for _, absent := range []string{"Events", "parents", "CLOSED", "Consumer", "summed over"} {
+			if strings.Contains(out, absent) {
+				t.Errorf("%s: output contains %q", name, absent)
+			}
+		}
+		if !strings.Contains(out, "iterator age max 1,850 ms") {
+			t.Errorf("%s: output lacks the iterator age", name)
+		}
+	}
+}
+
+func TestShortShardID(t *testing.T) {
+	for id, want := range map[string]string{
+		"shardId-000000000001": "…0001",
+		"shardId-000000012345": "…12345",
+		"shardId-123456789012": "shardId-123456789012",
+		"shardId-0001":         "shardId-0001",
+		"shard-7":              "shard-7",
+		"shardId-00000000000x": "shardId-00000000000x",
+	} {
+		if got := shortShardID(id); got != want {
+			t.Errorf("shortShardID(%q) = %q, want %q", id, got, want)
+		}
+	}
+	if got := parentsLabel([]string{"shardId-000000000001"}); got != "shardId-000000000001" {
+		t.Errorf("one parent: %q", got)
+	}
+	if got := parentsLabel([]string{"shardId-000000000001", "shardId-000000000002"}); got != "…0001, …0002" {
+		t.Errorf("two parents: %q", got)
+	}
+}

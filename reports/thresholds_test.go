@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"math"
 	"testing"
 
 	"github.com/spillway-dev/spillway/scenarios"
@@ -82,6 +83,53 @@ func TestMetricsCoverScenarioMetrics(t *testing.T) {
 	for name := range metrics {
 		if _, ok := scenarios.Metrics[name]; !ok {
 			t.Errorf("MetricValue handles %q, which scenarios.Metrics lacks", name)
+		}
+	}
+}
+
+// TestReadMetrics checks the read-back metrics: measured on a run read
+// back, NaN (and failing) on one that was not.
+func TestReadMetrics(t *testing.T) {
+	r := readFixture()
+	for _, tt := range []struct {
+		name  string
+		value float64
+		unit  string
+	}{
+		{"e2e_out_of_order", 3, "records"},
+		{"read_throttles", 10, "calls"},
+		{"iterator_age_max", 1850, "ms"},
+		{"e2e_lost", 2, "records"},
+	} {
+		v, ok := MetricValue(r, tt.name)
+		if !ok || v != tt.value || metricUnit(tt.name) != tt.unit {
+			t.Errorf("%s = %g %q (%v), want %g %q", tt.name, v, metricUnit(tt.name), ok, tt.value, tt.unit)
+		}
+		if v, ok := MetricValue(fixture(), tt.name); !ok || !math.IsNaN(v) {
+			t.Errorf("%s without a read-back = %g (%v), want NaN", tt.name, v, ok)
+		}
+	}
+
+	ths := []scenarios.Threshold{
+		{Expr: "read_throttles <= 10", Metric: "read_throttles", Op: "<=", Value: 10},
+		{Expr: "iterator_age_max < 1s", Metric: "iterator_age_max", Op: "<", Value: 1000},
+		{Expr: "e2e_out_of_order == 0", Metric: "e2e_out_of_order", Op: "<=", Value: 0},
+	}
+	got := Evaluate(r, ths)
+	for i, want := range []bool{true, false, false} {
+		if got[i].Pass != want {
+			t.Errorf("%s: pass %v, want %v", got[i].Expr, got[i].Pass, want)
+		}
+	}
+	if s := thresholdValue(got[0]); s != "10" {
+		t.Errorf("read_throttles measured %q, want 10", s)
+	}
+	if s := thresholdValue(got[1]); s != "1,850.0 ms" {
+		t.Errorf("iterator_age_max measured %q, want 1,850.0 ms", s)
+	}
+	for _, tr := range Evaluate(fixture(), ths) {
+		if tr.Pass {
+			t.Errorf("%s passed on a run that was not read back", tr.Expr)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/spillway-dev/spillway/model"
@@ -49,6 +50,38 @@ const (
 	DefaultTTL = Duration(30 * time.Second)
 )
 
+// Stream defaults (kinesis-facts §3–5).
+const (
+	// DefaultStreamMode is Stream.Mode when absent: a provisioned stream.
+	DefaultStreamMode = StreamProvisioned
+	// DefaultOnDemandShards is Stream.Shards of an on-demand stream when
+	// absent: the 4 shards a new on-demand stream starts with. Source:
+	// BLOG-LR (model.OnDemandStartShards).
+	DefaultOnDemandShards = model.OnDemandStartShards
+	// DefaultRetention is Stream.Retention when absent: 24 hours, a new
+	// stream's retention period. Source: API, RET.
+	DefaultRetention = Duration(model.DefaultRetention)
+	// DefaultSplitTime, DefaultMergeTime and DefaultUpdateShardCountTime
+	// are the Resharding fields when absent: 30 s, 30 s and 3 min, the
+	// model's figures (UpdateShardCount takes "a few minutes", API, FAQ;
+	// split and merge times are spillway's assumption).
+	DefaultSplitTime            = Duration(model.DefaultSplitShardTime)
+	DefaultMergeTime            = Duration(model.DefaultMergeShardsTime)
+	DefaultUpdateShardCountTime = Duration(model.DefaultUpdateShardCountTime)
+)
+
+// Consumer defaults (kinesis-facts §1 "Reads").
+const (
+	// DefaultConsumerCount is Consumer.Count when absent.
+	DefaultConsumerCount = 1
+	// DefaultPollInterval is the poll interval of a polling consumer that
+	// reads alone: 200 ms, so that it makes a shard's 5 GetRecords calls
+	// per second (model.ShardReadCallsPerSec). An absent PollInterval is
+	// DefaultPollInterval times the number of polling consumers (the sum
+	// of their Counts), so that together they make 5 calls per second.
+	DefaultPollInterval = Duration(time.Second / model.ShardReadCallsPerSec)
+)
+
 // Firehose defaults (kinesis-facts §7).
 const (
 	// DefaultFirehoseQuota is Firehose.Quota when empty: the larger Direct
@@ -79,6 +112,18 @@ const (
 	// MaxStreamNameLen is the longest stream name (StreamName, 1–128
 	// characters of a-z, A-Z, 0-9, _ . -).
 	MaxStreamNameLen = 128
+	// MinRetention and MaxRetention bound Stream.Retention: 24 hours (a
+	// new stream's period, the least DecreaseStreamRetentionPeriod allows)
+	// to 8,760 hours (IncreaseStreamRetentionPeriod). Source: API, RET.
+	MinRetention = Duration(model.DefaultRetention)
+	MaxRetention = Duration(model.MaxRetention)
+	// MaxConsumerCount is the highest Consumer.Count spillway accepts, a
+	// guard against typos rather than an AWS limit.
+	MaxConsumerCount = 100
+	// MaxPollInterval is the longest Consumer.PollInterval: a shard
+	// iterator expires 5 minutes after GetRecords returned it. Source: API
+	// (GetShardIterator), Q.
+	MaxPollInterval = Duration(model.IteratorLifetime)
 )
 
 // ApplyDefaults fills in the defaults above. It is idempotent; LoadFile and
@@ -92,6 +137,8 @@ func (s *Scenario) ApplyDefaults() {
 	if s.Stream.MaxRecordSize == 0 && unset("stream.max_record_size") {
 		s.Stream.MaxRecordSize = DefaultMaxRecordSize
 	}
+	s.streamDefaults()
+	s.consumerDefaults()
 
 	if s.Load.Duration == 0 && len(s.Load.Stages) > 0 && unset("load.duration") {
 		for _, st := range s.Load.Stages {
@@ -147,6 +194,45 @@ func (s *Scenario) ApplyDefaults() {
 	setDur(&r.Backoff, DefaultBackoff, unset("producer.retry.backoff"))
 	setDur(&r.MaxBackoff, DefaultMaxBackoff, unset("producer.retry.max_backoff"))
 	setDur(&r.TTL, DefaultTTL, unset("producer.retry.ttl"))
+}
+
+// streamDefaults fills in the stream's mode, on-demand shards, retention
+// and resharding times.
+func (s *Scenario) streamDefaults() {
+	st, unset := &s.Stream, func(path string) bool { return !s.meta.set(path) }
+	if st.Mode == "" && unset("stream.mode") {
+		st.Mode = DefaultStreamMode
+	}
+	if st.Mode == StreamOnDemand {
+		setInt(&st.Shards, DefaultOnDemandShards, unset("stream.shards"))
+	}
+	setDur(&st.Retention, DefaultRetention, unset("stream.retention"))
+	r := &st.Resharding
+	setDur(&r.Split, DefaultSplitTime, unset("stream.resharding.split"))
+	setDur(&r.Merge, DefaultMergeTime, unset("stream.resharding.merge"))
+	setDur(&r.UpdateShardCount, DefaultUpdateShardCountTime, unset("stream.resharding.update_shard_count"))
+}
+
+// consumerDefaults fills in each consumer's count and name, then the poll
+// intervals, which depend on the counts of all polling consumers.
+func (s *Scenario) consumerDefaults() {
+	polling := 0
+	for i := range s.Consumers {
+		c, p := &s.Consumers[i], fmt.Sprintf("consumers[%d]", i)
+		setInt(&c.Count, DefaultConsumerCount, !s.meta.set(p+".count"))
+		if c.Name == "" && c.Type != "" && !s.meta.set(p+".name") {
+			c.Name = fmt.Sprintf("%s-%d", c.Type, i)
+		}
+		if c.Type == ConsumerPolling {
+			polling += max(c.Count, 1) // Validate reports counts below 1
+		}
+	}
+	for i := range s.Consumers {
+		c := &s.Consumers[i]
+		if c.Type == ConsumerPolling {
+			setDur(&c.PollInterval, DefaultPollInterval*Duration(polling), !s.meta.set(fmt.Sprintf("consumers[%d].poll_interval", i)))
+		}
+	}
 }
 
 func setInt(p *int, def int, unset bool) {

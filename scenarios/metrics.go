@@ -17,6 +17,8 @@ const (
 	UnitMs Unit = "ms"
 	// UnitRecords is a count of records.
 	UnitRecords Unit = "records"
+	// UnitCalls is a count of API calls, such as GetRecords calls.
+	UnitCalls Unit = "calls"
 )
 
 // MetricInfo describes one metric a threshold can test.
@@ -66,6 +68,9 @@ func init() {
 	}
 	add("e2e_lost", UnitRecords, "acknowledged records not read back by the end of the grace period (runs that read the stream back)")
 	add("e2e_duplicates", UnitRecords, "extra copies of records read back (runs that read the stream back)")
+	add("e2e_out_of_order", UnitRecords, "records read after a later record of the same partition key (runs that read the stream back)")
+	add("read_throttles", UnitCalls, "GetRecords calls throttled with ProvisionedThroughputExceededException (runs that read the stream back)")
+	add("iterator_age_max", UnitMs, "largest MillisBehindLatest any consumer saw: how far reading fell behind the stream, in ms (runs that read the stream back)")
 	add("delivery_lost", UnitRecords, "records Firehose accepted but not found in the delivered objects (needs a firehose section)")
 }
 

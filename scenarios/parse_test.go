@@ -64,8 +64,9 @@ func TestLoadFileGood(t *testing.T) {
 		want Scenario
 	}{
 		{"constant.yaml", Scenario{
-			Name:   "constant",
-			Stream: Stream{Name: "spillway-constant", Shards: 4, MaxRecordSize: MiB},
+			Name: "constant",
+			Stream: Stream{Name: "spillway-constant", Mode: StreamProvisioned, Shards: 4, MaxRecordSize: MiB,
+				Retention: DefaultRetention, Resharding: defaultResharding},
 			Load:   Load{Rate: 2000, Duration: ms("5m")},
 			Record: Record{Size: SizeSpec{Dist: SizeFixed, Bytes: KiB}},
 			Keys:   Keys{Dist: KeysUniform, Count: 1000, Prefix: "tenant-"},
@@ -80,8 +81,9 @@ func TestLoadFileGood(t *testing.T) {
 			Source: "testdata/good/constant.yaml",
 		}},
 		{"staged.yaml", Scenario{
-			Name:   "ramp",
-			Stream: Stream{Name: "ramp-test", Shards: 10, MaxRecordSize: 2 * MiB},
+			Name: "ramp",
+			Stream: Stream{Name: "ramp-test", Mode: StreamProvisioned, Shards: 10, MaxRecordSize: 2 * MiB,
+				Retention: DefaultRetention, Resharding: defaultResharding},
 			Load: Load{Duration: ms("3m30s"), StartRate: 100, Stages: []Stage{
 				{Duration: ms("1m"), Target: 5000}, {Duration: ms("2m"), Target: 5000}, {Duration: ms("30s"), Target: 0},
 			}},
@@ -94,6 +96,45 @@ func TestLoadFileGood(t *testing.T) {
 				{Expr: "acked >= 1000000", Metric: "acked", Op: ">=", Value: 1e6},
 			},
 			Source: "testdata/good/staged.yaml",
+		}},
+		{"readers.yaml", Scenario{
+			Name: "readers",
+			Stream: Stream{Name: "spillway-readers", Mode: StreamProvisioned, Shards: 4, MaxRecordSize: MiB,
+				Retention: ms("48h"), Resharding: Resharding{Split: 0, Merge: DefaultMergeTime, UpdateShardCount: ms("1m")}},
+			Load:   Load{Rate: 1000, Duration: ms("10m")},
+			Record: Record{Size: SizeSpec{Dist: SizeFixed, Bytes: KiB}},
+			Keys:   Keys{Dist: KeysUUID},
+			Producer: Producer{Batch: DefaultBatch, Linger: DefaultLinger, MaxInFlight: DefaultMaxInFlight,
+				Retry: Retry{MaxAttempts: DefaultMaxAttempts, Backoff: DefaultBackoff, MaxBackoff: DefaultMaxBackoff, TTL: DefaultTTL}},
+			Thresholds: []Threshold{
+				{Expr: "read_throttles < 10", Metric: "read_throttles", Op: "<", Value: 10},
+				{Expr: "iterator_age_max < 2s", Metric: "iterator_age_max", Op: "<", Value: 2000},
+				{Expr: "e2e_out_of_order <= 0", Metric: "e2e_out_of_order", Op: "<=", Value: 0},
+			},
+			Consumers: []Consumer{
+				{Name: "polling-0", Type: ConsumerPolling, Count: 2, PollInterval: ms("600ms")},
+				{Name: "lambda", Type: ConsumerPolling, Count: 1, PollInterval: ms("1s")},
+				{Name: "efo-2", Type: ConsumerEFO, Count: 3},
+			},
+			Events: []Event{
+				{At: ms("1m"), Split: "shardId-000000000000", SplitAt: "85070591730234615865843651857942052864"},
+				{At: ms("2m"), Merge: []string{"shardId-000000000002", "shardId-000000000003"}},
+				{At: ms("5m"), UpdateShardCount: 8},
+				{At: ms("5m"), Split: "shardId-000000000001"},
+			},
+			Source: "testdata/good/readers.yaml",
+		}},
+		{"on_demand.yaml", Scenario{
+			Name: "od",
+			Stream: Stream{Name: "spillway-od", Mode: StreamOnDemand, Shards: DefaultOnDemandShards, MaxRecordSize: MiB,
+				Retention: DefaultRetention, Resharding: defaultResharding},
+			Load:   Load{Rate: 10, Duration: ms("1m")},
+			Record: Record{Size: SizeSpec{Dist: SizeFixed, Bytes: KiB}},
+			Keys:   Keys{Dist: KeysUUID},
+			Producer: Producer{Batch: DefaultBatch, Linger: DefaultLinger, MaxInFlight: DefaultMaxInFlight,
+				Retry: Retry{MaxAttempts: DefaultMaxAttempts, Backoff: DefaultBackoff, MaxBackoff: DefaultMaxBackoff, TTL: DefaultTTL}},
+			Consumers: []Consumer{{Name: "efo-0", Type: ConsumerEFO, Count: 1}},
+			Source:    "testdata/good/on_demand.yaml",
 		}},
 	}
 	for _, tt := range tests {
@@ -110,6 +151,9 @@ func TestLoadFileGood(t *testing.T) {
 		})
 	}
 }
+
+// defaultResharding is Stream.Resharding with every default applied.
+var defaultResharding = Resharding{Split: DefaultSplitTime, Merge: DefaultMergeTime, UpdateShardCount: DefaultUpdateShardCountTime}
 
 // reflectValue is reflect.ValueOf, short for the tables.
 func reflectValue(v any) reflect.Value { return reflect.ValueOf(v) }

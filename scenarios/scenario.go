@@ -26,6 +26,12 @@ type Scenario struct {
 	// stream delivering to S3 (Direct PUT), or describes one reading the
 	// Kinesis stream; nil means Kinesis only.
 	Firehose *Firehose `yaml:"firehose" json:"firehose,omitempty"`
+	// Consumers read the Kinesis stream back during the run; none means
+	// only the producer's side is measured.
+	Consumers []Consumer `yaml:"consumers" json:"consumers,omitempty"`
+	// Events are resharding operations during the run, in order of At.
+	// Provisioned streams only.
+	Events []Event `yaml:"events" json:"events,omitempty"`
 
 	// Source is the file the scenario was read from ("" when built in code).
 	Source string `yaml:"-" json:"source,omitempty"`
@@ -38,9 +44,20 @@ type Scenario struct {
 type Stream struct {
 	// Name of the stream. Defaults to "spillway-" + the scenario name.
 	Name string `yaml:"name" json:"name"`
-	// Shards is the number of open shards of a provisioned stream, 1–10,000.
-	// Required.
+	// Mode is the capacity mode: StreamProvisioned (the default) or
+	// StreamOnDemand.
+	Mode string `yaml:"mode" json:"mode"`
+	// Shards is the number of open shards at the start of the run,
+	// 1–10,000. Required for a provisioned stream, unless a firehose
+	// section with source direct_put makes the run Firehose only (then 0
+	// means no Kinesis stream). For an on-demand stream it is the starting
+	// count; absent means model.OnDemandStartShards (4).
 	Shards int `yaml:"shards" json:"shards"`
+	// Retention is how long the stream keeps records, 24h–8760h. Zero
+	// (absent) means the default, 24h.
+	Retention Duration `yaml:"retention" json:"retention"`
+	// Resharding is how long each resharding operation takes.
+	Resharding Resharding `yaml:"resharding" json:"resharding"`
 	// MaxRecordSize is the largest record (data plus partition key) the
 	// stream accepts, 1 MiB–10 MiB. Zero means the default, 1 MiB.
 	MaxRecordSize ByteSize `yaml:"max_record_size" json:"max_record_size"`
@@ -49,6 +66,83 @@ type Stream struct {
 	// stream for the run (on a real endpoint) and deletes it afterwards.
 	Existing bool `yaml:"existing" json:"existing,omitempty"`
 }
+
+// Stream capacity modes.
+const (
+	StreamProvisioned = "provisioned"
+	StreamOnDemand    = "on-demand"
+)
+
+// Resharding is how long each resharding operation keeps the stream
+// UPDATING in the simulator before the new shards open. A field absent
+// from the file takes its default (DefaultSplitTime, DefaultMergeTime,
+// DefaultUpdateShardCountTime); an explicit 0 means the operation is
+// instant.
+type Resharding struct {
+	// Split is the time a SplitShard call takes.
+	Split Duration `yaml:"split" json:"split"`
+	// Merge is the time a MergeShards call takes.
+	Merge Duration `yaml:"merge" json:"merge"`
+	// UpdateShardCount is the time an UpdateShardCount call takes.
+	UpdateShardCount Duration `yaml:"update_shard_count" json:"update_shard_count"`
+}
+
+// Consumer types.
+const (
+	// ConsumerPolling reads with GetRecords, sharing each shard's 5 calls
+	// and 2 MiB per second with the other polling consumers.
+	ConsumerPolling = "polling"
+	// ConsumerEFO is an enhanced fan-out consumer: SubscribeToShard pushes
+	// records to it, with 2 MiB per second per shard of its own.
+	ConsumerEFO = "efo"
+)
+
+// Consumer is one entry of consumers: Count identical readers of the
+// stream.
+type Consumer struct {
+	// Name identifies the consumer in reports. Defaults to Type + "-" +
+	// the entry's 0-based index in the list ("polling-0"). Names are
+	// unique.
+	Name string `yaml:"name" json:"name"`
+	// Type is ConsumerPolling or ConsumerEFO. Required.
+	Type string `yaml:"type" json:"type"`
+	// Count is how many identical consumers the entry stands for, 1–100.
+	// Zero (absent) means 1.
+	Count int `yaml:"count" json:"count"`
+	// PollInterval is how long a polling consumer waits between
+	// GetRecords calls to a shard: above 0 and at most 5m, the life of a
+	// shard iterator. Zero (absent) means DefaultPollInterval times the
+	// number of polling consumers in the scenario (the sum of their
+	// Counts), so that together they stay within a shard's 5 calls per
+	// second. Polling consumers only.
+	PollInterval Duration `yaml:"poll_interval,omitempty" json:"poll_interval,omitempty"`
+}
+
+// Event is one resharding operation during the run: exactly one of
+// UpdateShardCount, Split and Merge is set.
+type Event struct {
+	// At is when the operation is called, from the start of the run, 0 to
+	// load.duration. Zero (absent) means at the start.
+	At Duration `yaml:"at" json:"at"`
+	// UpdateShardCount calls UpdateShardCount (uniform scaling) with this
+	// target number of open shards: from half to double the shards open at
+	// that point, 1–10,000. Zero (absent) means another operation.
+	UpdateShardCount int `yaml:"update_shard_count,omitempty" json:"update_shard_count,omitempty"`
+	// Split is the id of a shard to split with SplitShard, such as
+	// "shardId-000000000001". "" means another operation.
+	Split string `yaml:"split,omitempty" json:"split,omitempty"`
+	// SplitAt is the split's NewStartingHashKey, a decimal hash key from 0
+	// to 2^128−1 where the upper child starts. "" means the midpoint of the
+	// shard's range. Split only.
+	SplitAt string `yaml:"split_at,omitempty" json:"split_at,omitempty"`
+	// Merge is the ids of the two adjacent shards to merge with
+	// MergeShards. Empty means another operation.
+	Merge []string `yaml:"merge,omitempty" json:"merge,omitempty"`
+}
+
+// HasConsumers reports whether the scenario reads the stream back with
+// consumers.
+func (s *Scenario) HasConsumers() bool { return len(s.Consumers) > 0 }
 
 // Load is the arrival-rate profile: either a constant Rate or a list of
 // Stages. Arrivals follow the profile whatever the responses do (open model).

@@ -141,6 +141,10 @@ func TestParseThreshold(t *testing.T) {
 		{"put_latency_p99 < Inf", "put_latency_p99", "<", 0, "not a duration"},
 		{"acked > lots", "acked", ">", 0, `"lots" is not a number of records`},
 		{"acked > -1", "acked", ">", 0, "negative"},
+		{"read_throttles <= 3", "read_throttles", "<=", 3, ""},
+		{"read_throttles < few", "read_throttles", "<", 0, `"few" is not a number of calls for read_throttles`},
+		{"iterator_age_max < 2s", "iterator_age_max", "<", 2000, ""},
+		{"e2e_out_of_order < 1", "e2e_out_of_order", "<", 1, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -179,8 +183,8 @@ func TestThresholdPass(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	names := MetricNames()
-	if len(names) != 30 || !slices.IsSorted(names) {
-		t.Errorf("MetricNames() = %v, want 30 sorted names", names)
+	if len(names) != 33 || !slices.IsSorted(names) {
+		t.Errorf("MetricNames() = %v, want 33 sorted names", names)
 	}
 	for _, n := range names {
 		m := Metrics[n]
@@ -188,8 +192,10 @@ func TestMetrics(t *testing.T) {
 		switch {
 		case strings.HasSuffix(n, "_ratio"):
 			want = UnitRatio
-		case strings.Contains(n, "latency") || strings.Contains(n, "lag") || strings.Contains(n, "delay") || strings.Contains(n, "e2e_latency"):
+		case strings.Contains(n, "latency") || strings.Contains(n, "lag") || strings.Contains(n, "delay") || strings.Contains(n, "_age_"):
 			want = UnitMs
+		case n == "read_throttles":
+			want = UnitCalls
 		}
 		if m.Name != n || m.Help == "" || m.Unit != want {
 			t.Errorf("Metrics[%q] = %+v, want unit %s", n, m, want)

@@ -33,6 +33,8 @@ func (s *Scenario) check() Errors {
 	c.producer()
 	c.thresholds()
 	c.firehose()
+	c.consumers()
+	c.events()
 	if m := c.s.MaxCostUSD; m < 0 || !finite(m) {
 		c.errorf("max_cost", "%g: want a cost in USD of 0 or more", m)
 	}
@@ -96,10 +98,17 @@ func (c *checker) stream() {
 		c.errorf("stream.name", "%s", why)
 	}
 
-	directPutOnly := s.Firehose != nil && s.Firehose.Source == FirehoseDirectPut
+	switch st.Mode {
+	case StreamProvisioned, StreamOnDemand:
+	default:
+		c.errorf("stream.mode", "%q is not %s or %s%s", st.Mode, StreamProvisioned, StreamOnDemand,
+			suggest(st.Mode, []string{StreamProvisioned, StreamOnDemand}))
+	}
 	switch n := st.Shards; {
-	case n == 0 && directPutOnly:
+	case n == 0 && c.directPut():
 		// No Kinesis stream: records go straight to Firehose.
+	case n == 0 && st.Mode == StreamOnDemand:
+		c.errorf("stream.shards", "must be above 0 (omit it for the on-demand start of %d shards)", DefaultOnDemandShards)
 	case n == 0:
 		c.errorf("stream.shards", "required: the stream's number of shards, 1–%s", thousands(model.MaxShardsPerStream))
 	case n < 1:
@@ -116,6 +125,41 @@ func (c *checker) stream() {
 		c.errorf("stream.max_record_size", "%s is above the UpdateMaxRecordSize maximum of %s", m, MaxMaxRecordSize)
 	case m%KiB != 0:
 		c.errorf("stream.max_record_size", "%s is not a whole number of KiB (UpdateMaxRecordSize takes MaxRecordSizeInKiB)", m)
+	}
+	c.retention()
+	c.resharding()
+}
+
+// directPut reports whether the producer writes to Firehose Direct PUT,
+// so that stream.shards may be 0: no Kinesis stream at all.
+func (c *checker) directPut() bool {
+	return c.s.Firehose != nil && c.s.Firehose.Source == FirehoseDirectPut
+}
+
+// noStream reports whether the run has no Kinesis stream.
+func (c *checker) noStream() bool { return c.directPut() && c.s.Stream.Shards == 0 }
+
+func (c *checker) retention() {
+	switch r := c.s.Stream.Retention; {
+	case r < MinRetention:
+		c.errorf("stream.retention", "%s is below the DecreaseStreamRetentionPeriod minimum of %s", r, hours(MinRetention))
+	case r > MaxRetention:
+		c.errorf("stream.retention", "%s is above the IncreaseStreamRetentionPeriod maximum of %s", r, hours(MaxRetention))
+	}
+}
+
+// hours formats a whole number of hours as a duration is written: "24h".
+func hours(d Duration) string { return fmt.Sprintf("%dh", d.D()/time.Hour) }
+
+func (c *checker) resharding() {
+	r := c.s.Stream.Resharding
+	for _, f := range []struct {
+		name string
+		d    Duration
+	}{{"split", r.Split}, {"merge", r.Merge}, {"update_shard_count", r.UpdateShardCount}} {
+		if f.d < 0 {
+			c.errorf("stream.resharding."+f.name, "%s is negative (0 means instant)", f.d)
+		}
 	}
 }
 

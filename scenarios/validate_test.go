@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,8 +24,10 @@ func TestApplyDefaults(t *testing.T) {
 	s := valid()
 	s.ApplyDefaults()
 	want := Scenario{
-		Name:   "t",
-		Stream: Stream{Name: "spillway-t", Shards: 2, MaxRecordSize: MiB},
+		Name: "t",
+		Stream: Stream{Name: "spillway-t", Mode: StreamProvisioned, Shards: 2, MaxRecordSize: MiB,
+			Retention: Duration(24 * time.Hour), Resharding: Resharding{Split: Duration(30 * time.Second),
+				Merge: Duration(30 * time.Second), UpdateShardCount: Duration(3 * time.Minute)}},
 		Load:   Load{Rate: 100, Duration: Duration(time.Minute)},
 		Record: Record{Size: SizeSpec{Dist: SizeFixed, Bytes: KiB}},
 		Keys:   Keys{Dist: KeysUUID},
@@ -57,6 +60,37 @@ func TestApplyDefaults(t *testing.T) {
 			func(s *Scenario) bool { return s.Stream.Name == "" }},
 		{"set values kept", func(s *Scenario) { s.Producer = Producer{Batch: 7, Retry: Retry{TTL: Duration(time.Second)}} },
 			func(s *Scenario) bool { return s.Producer.Batch == 7 && s.Producer.Retry.TTL.D() == time.Second }},
+		{"on-demand shards", func(s *Scenario) { s.Stream = Stream{Mode: StreamOnDemand} },
+			func(s *Scenario) bool { return s.Stream.Shards == 4 }},
+		{"on-demand shards kept", func(s *Scenario) { s.Stream = Stream{Mode: StreamOnDemand, Shards: 9} },
+			func(s *Scenario) bool { return s.Stream.Shards == 9 }},
+		{"no provisioned shards", func(s *Scenario) { s.Stream = Stream{} },
+			func(s *Scenario) bool { return s.Stream.Shards == 0 && s.Stream.Mode == StreamProvisioned }},
+		{"stream settings kept", func(s *Scenario) {
+			s.Stream.Retention = Duration(48 * time.Hour)
+			s.Stream.Resharding = Resharding{Split: Duration(time.Second)}
+		}, func(s *Scenario) bool {
+			r := s.Stream.Resharding
+			return s.Stream.Retention.D() == 48*time.Hour && r.Split.D() == time.Second &&
+				r.Merge == DefaultMergeTime && r.UpdateShardCount == DefaultUpdateShardCountTime
+		}},
+		{"consumers", func(s *Scenario) {
+			s.Consumers = []Consumer{{Type: ConsumerPolling}, {Type: ConsumerEFO, Count: 3}, {Name: "n", Type: ConsumerPolling, Count: 2}}
+		}, func(s *Scenario) bool {
+			want := []Consumer{
+				{Name: "polling-0", Type: ConsumerPolling, Count: 1, PollInterval: Duration(600 * time.Millisecond)},
+				{Name: "efo-1", Type: ConsumerEFO, Count: 3},
+				{Name: "n", Type: ConsumerPolling, Count: 2, PollInterval: Duration(600 * time.Millisecond)},
+			}
+			return slices.Equal(s.Consumers, want)
+		}},
+		{"one polling consumer", func(s *Scenario) { s.Consumers = []Consumer{{Type: ConsumerPolling}} },
+			func(s *Scenario) bool { return s.Consumers[0].PollInterval.D() == 200*time.Millisecond }},
+		{"poll interval kept", func(s *Scenario) {
+			s.Consumers = []Consumer{{Type: ConsumerPolling, PollInterval: Duration(time.Second)}, {Type: ConsumerPolling}}
+		}, func(s *Scenario) bool {
+			return s.Consumers[0].PollInterval.D() == time.Second && s.Consumers[1].PollInterval.D() == 400*time.Millisecond
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,6 +220,152 @@ func TestValidate(t *testing.T) {
 		{"max backoff below", func(s *Scenario) { s.Producer.Retry.Backoff = Duration(time.Minute) }, []string{"producer.retry.max_backoff: 5s is below retry.backoff 1m0s"}},
 		{"negative ttl", func(s *Scenario) { s.Producer.Retry.TTL = -1 }, []string{"producer.retry.ttl: -1ns is negative"}},
 
+		{"mode", func(s *Scenario) { s.Stream.Mode = "ondemand" }, []string{`stream.mode: "ondemand" is not provisioned or on-demand (did you mean "on-demand"?)`}},
+		{"on-demand", func(s *Scenario) { s.Stream = Stream{Mode: StreamOnDemand} }, nil},
+		{"on-demand shards above max", func(s *Scenario) { s.Stream = Stream{Mode: StreamOnDemand, Shards: 10001} },
+			[]string{"stream.shards: 10,001 is above the UpdateShardCount/CreateStream maximum"}},
+		{"retention min", func(s *Scenario) { s.Stream.Retention = Duration(24 * time.Hour) }, nil},
+		{"retention max", func(s *Scenario) { s.Stream.Retention = Duration(8760 * time.Hour) }, nil},
+		{"retention low", func(s *Scenario) { s.Stream.Retention = Duration(23 * time.Hour) },
+			[]string{"stream.retention: 23h0m0s is below the DecreaseStreamRetentionPeriod minimum of 24h"}},
+		{"retention high", func(s *Scenario) { s.Stream.Retention = Duration(8761 * time.Hour) },
+			[]string{"stream.retention: 8761h0m0s is above the IncreaseStreamRetentionPeriod maximum of 8760h"}},
+		{"resharding negative", func(s *Scenario) { s.Stream.Resharding = Resharding{Split: -1, Merge: -1, UpdateShardCount: -1} }, []string{
+			"stream.resharding.split: -1ns is negative (0 means instant)",
+			"stream.resharding.merge: -1ns is negative",
+			"stream.resharding.update_shard_count: -1ns is negative",
+		}},
+
+		{"consumers", func(s *Scenario) {
+			s.Consumers = []Consumer{{Type: ConsumerPolling, Count: 5, PollInterval: Duration(5 * time.Minute)}, {Type: ConsumerEFO, Count: 20}}
+		}, nil},
+		{"consumer types", func(s *Scenario) { s.Consumers = []Consumer{{}, {Type: "EFO"}, {Type: "push"}} }, []string{
+			"consumers[0].type: required: polling (GetRecords) or efo",
+			`consumers[1].type: "EFO" is not polling or efo (did you mean "efo"?)`,
+			`consumers[2].type: "push" is not polling or efo`,
+		}},
+		{"consumer names", func(s *Scenario) {
+			s.Consumers = []Consumer{{Name: "a", Type: ConsumerEFO}, {Name: "efo-2", Type: ConsumerEFO}, {Type: ConsumerEFO}, {Name: "a", Type: ConsumerPolling}}
+		}, []string{
+			`consumers[2].name: "efo-2" is already the name of consumers[1] (made from type and index; set name)`,
+			`consumers[3].name: "a" is already the name of consumers[0]`,
+		}},
+		{"consumer counts", func(s *Scenario) {
+			s.Consumers = []Consumer{{Type: ConsumerPolling, Count: -1}, {Type: ConsumerPolling, Count: 101}}
+		}, []string{"consumers[0].count: -1 is below 1", "consumers[1].count: 101 is above spillway's limit of 100 consumers per entry"}},
+		{"efo limit", func(s *Scenario) {
+			s.Consumers = []Consumer{{Type: ConsumerEFO, Count: 15}, {Type: ConsumerPolling, Count: 50}, {Type: ConsumerEFO, Count: 6}, {Type: ConsumerEFO}}
+		}, []string{"consumers[2].count: brings the efo consumers to 21, above the RegisterStreamConsumer limit of 20 per stream"}},
+		{"poll intervals", func(s *Scenario) {
+			s.Consumers = []Consumer{
+				{Type: ConsumerPolling, PollInterval: -1},
+				{Type: ConsumerPolling, PollInterval: Duration(5*time.Minute + 1)},
+				{Type: ConsumerEFO, PollInterval: Duration(time.Second)},
+			}
+		}, []string{
+			"consumers[0].poll_interval: -1ns is not above 0",
+			"consumers[1].poll_interval: 5m0.000000001s is above the shard iterator lifetime of 5m0s (GetShardIterator)",
+			"consumers[2].poll_interval: efo consumers are pushed records; poll_interval is for polling consumers",
+		}},
+		{"consumers without a stream", func(s *Scenario) {
+			s.Stream.Shards = 0
+			s.Firehose = &Firehose{}
+			s.Consumers = []Consumer{{Type: ConsumerEFO}}
+		}, []string{"consumers: need a Kinesis stream to read; with firehose source direct_put there is none unless stream.shards is set"}},
+		{"consumers of an on-demand stream", func(s *Scenario) {
+			s.Stream = Stream{Mode: StreamOnDemand}
+			s.Firehose = &Firehose{}
+			s.Consumers = []Consumer{{Type: ConsumerEFO}}
+		}, nil},
+
+		{"events", func(s *Scenario) {
+			s.Events = []Event{
+				{UpdateShardCount: 4},
+				{At: Duration(time.Second), Split: "shardId-000000000001", SplitAt: "170141183460469231731687303715884105728"},
+				{At: Duration(time.Second), Merge: []string{"shardId-000000000005", "shardId-000000000006"}},
+				{At: Duration(time.Minute), UpdateShardCount: 2},
+			}
+		}, nil},
+		{"event operations", func(s *Scenario) {
+			s.Events = []Event{{}, {Split: "shardId-000000000000", UpdateShardCount: 3}, {UpdateShardCount: 3, SplitAt: "1"}}
+		}, []string{
+			"events[0]: set one of update_shard_count, split or merge",
+			"events[1]: set only one of update_shard_count, split and merge, not update_shard_count and split",
+			"events[2].split_at: only used with split",
+		}},
+		{"event times", func(s *Scenario) {
+			s.Events = []Event{
+				{At: -1, UpdateShardCount: 2},
+				{At: Duration(30 * time.Second), UpdateShardCount: 2},
+				{At: Duration(10 * time.Second), UpdateShardCount: 2},
+				{At: Duration(time.Minute + 1), UpdateShardCount: 2},
+			}
+		}, []string{
+			"events[0].at: -1ns is negative",
+			"events[2].at: 10s is before events[1].at 30s: list events in time order",
+			"events[3].at: 1m0.000000001s is after the end of the run (load.duration 1m0s)",
+		}},
+		{"shard ids", func(s *Scenario) {
+			s.Stream.Shards = 8
+			s.Events = []Event{
+				{Split: "shardId-1", SplitAt: "-5"},
+				{Merge: []string{"shardId-000000000001"}},
+				{Merge: []string{"shardId-000000000001", "shardId-000000000001"}},
+				{Merge: []string{"shardId-000000000001", "shard-2"}},
+			}
+		}, []string{
+			`events[0].split: "shardId-1" is not a shard id: want shardId- and 12 digits, such as shardId-000000000001`,
+			`events[0].split_at: hash key "-5": want a decimal integer from 0 to 2^128-1 (SplitShard NewStartingHashKey)`,
+			"events[1].merge: want the ids of two adjacent shards, got 1",
+			"events[2].merge: merges shardId-000000000001 with itself",
+			`events[3].merge[1]: "shard-2" is not a shard id`,
+		}},
+		{"split_at above 2^128", func(s *Scenario) {
+			s.Events = []Event{{Split: "shardId-000000000000", SplitAt: "340282366920938463463374607431768211456"}}
+		}, []string{`events[0].split_at: hash key "340282366920938463463374607431768211456": above 2^128-1`}},
+		{"update shard count range", func(s *Scenario) {
+			s.Stream.Shards = 5
+			s.Events = []Event{
+				{UpdateShardCount: 2}, // below ceil(5/2) = 3
+				{UpdateShardCount: 3}, // from 2: fine
+				{UpdateShardCount: 7}, // above 6
+				{Split: "shardId-000000000000"},
+				{UpdateShardCount: 16}, // from 8: 16 is fine
+				{Merge: []string{"shardId-000000000001", "shardId-000000000002"}},
+				{UpdateShardCount: 7}, // from 15: below 8
+				{UpdateShardCount: -1},
+				{UpdateShardCount: 10001},
+			}
+		}, []string{
+			"events[0].update_shard_count: 2 is below 3, half the 5 shards open at this point (UpdateShardCount scales from half to double the open shard count)",
+			"events[2].update_shard_count: 7 is above 6, double the 3 shards open at this point",
+			"events[6].update_shard_count: 7 is below 8, half the 15 shards open at this point",
+			"events[7].update_shard_count: -1 is below 1",
+			"events[8].update_shard_count: 10,001 is above the UpdateShardCount maximum of 10,000 shards per stream",
+		}},
+		{"update shard count calls", func(s *Scenario) {
+			for i := range 11 {
+				s.Events = append(s.Events, Event{UpdateShardCount: 2 + i%2})
+			}
+		}, []string{"events[10].update_shard_count: UpdateShardCount call 11: a stream takes at most 10 calls in a rolling 24 hours (kinesis-facts §3)"}},
+		{"split at the shard maximum", func(s *Scenario) {
+			s.Stream.Shards = 10000
+			s.Events = []Event{{Split: "shardId-000000000000"}}
+		}, []string{"events[0].split: would open 10,001 shards, above the maximum of 10,000 shards per stream"}},
+		{"merge one shard", func(s *Scenario) {
+			s.Stream.Shards = 1
+			s.Events = []Event{{Merge: []string{"shardId-000000000000", "shardId-000000000001"}}}
+		}, []string{"events[0].merge: MergeShards needs two open shards; 1 is open at this point"}},
+		{"events on-demand", func(s *Scenario) {
+			s.Stream = Stream{Mode: StreamOnDemand}
+			s.Events = []Event{{UpdateShardCount: 100}}
+		}, []string{"events: SplitShard, MergeShards and UpdateShardCount apply to provisioned streams only (kinesis-facts §3); stream.mode is on-demand"}},
+		{"events without a stream", func(s *Scenario) {
+			s.Stream.Shards = 0
+			s.Firehose = &Firehose{}
+			s.Events = []Event{{UpdateShardCount: 100}}
+		}, []string{"events: need a Kinesis stream to reshard; with firehose source direct_put there is none unless stream.shards is set"}},
+
 		{"thresholds", func(s *Scenario) {
 			s.Thresholds = []Threshold{
 				{Metric: "acked", Op: ">", Value: 5},
@@ -282,7 +462,7 @@ func TestErrorFormat(t *testing.T) {
 // TestMarshalRoundTrip writes loaded scenarios back as YAML and parses
 // them again.
 func TestMarshalRoundTrip(t *testing.T) {
-	for _, file := range []string{"testdata/good/constant.yaml", "testdata/good/staged.yaml"} {
+	for _, file := range []string{"testdata/good/constant.yaml", "testdata/good/staged.yaml", "testdata/good/readers.yaml", "testdata/good/on_demand.yaml"} {
 		s, err := LoadFile(file)
 		if err != nil {
 			t.Fatal(err)
@@ -299,5 +479,16 @@ func TestMarshalRoundTrip(t *testing.T) {
 		s.meta, back.meta = nil, nil
 		s.Thresholds[len(s.Thresholds)-1].Expr = "acked > 3"
 		checkFields(t, file, reflectValue(*back), reflectValue(*s))
+	}
+}
+
+func TestHasConsumers(t *testing.T) {
+	s := valid()
+	if s.HasConsumers() {
+		t.Error("HasConsumers() = true without consumers")
+	}
+	s.Consumers = []Consumer{{Type: ConsumerEFO}}
+	if !s.HasConsumers() {
+		t.Error("HasConsumers() = false with a consumer")
 	}
 }

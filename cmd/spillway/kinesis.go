@@ -144,10 +144,35 @@ func deleteCommand(stream string, f awsFlags, endpoint string) string {
 	return strings.Join(parts, " ")
 }
 
+// readBack is a stream being read back during a run: the simulated
+// readers, or kinesisReadBack.
+type readBack interface {
+	// ReadOf counts the records of acked read (by every consumer).
+	ReadOf(acked *loadgen.Bitset) int64
+	// Stop ends reading and waits for it.
+	Stop()
+	Result(acked *loadgen.Bitset) loadgen.E2EResult
+}
+
+// kinesisReadBack is a real stream read back by one polling reader.
+type kinesisReadBack struct {
+	*loadgen.E2E
+	t    *kinesis.Target
+	stop func()
+}
+
+func (k *kinesisReadBack) Stop() { k.stop() }
+
+func (k *kinesisReadBack) Result(acked *loadgen.Bitset) loadgen.E2EResult {
+	res := k.E2E.Result(acked)
+	st := k.t.ReadStats()
+	res.GetRecordsCalls, res.ReadThrottles = st.GetRecordsCalls, st.Throttles
+	return res
+}
+
 // startReading polls the whole stream in the background from the start of
-// the run, matching every record read against the run's stamps. The
-// returned stop ends the reader and waits for it.
-func startReading(ctx context.Context, t *kinesis.Target, r *loadgen.Runner, sc *scenarios.Scenario, since time.Time) (*loadgen.E2E, func()) {
+// the run, matching every record read against the run's stamps.
+func startReading(ctx context.Context, t *kinesis.Target, r *loadgen.Runner, sc *scenarios.Scenario, since time.Time) *kinesisReadBack {
 	tracker := loadgen.NewE2E(r.RunStamp(), sc.Keys.Dist != scenarios.KeysUUID)
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -158,22 +183,23 @@ func startReading(ctx context.Context, t *kinesis.Target, r *loadgen.Runner, sc 
 		opts := kinesis.ReadOptions{FromStart: !sc.Stream.Existing, Since: since.Add(-time.Second)}
 		_ = t.Read(rctx, opts, func(rec kinesis.ReadRecord) { tracker.Add(rec.Data, rec.PartitionKey, rec.ReadAt) })
 	}()
-	return tracker, func() { cancel(); <-done }
+	return &kinesisReadBack{E2E: tracker, t: t, stop: func() { cancel(); <-done }}
 }
 
 // finishReading keeps reading until every acknowledged record has been read
-// or the grace period ends, then stops the reader and returns the match.
-func finishReading(ctx context.Context, e *env, t *kinesis.Target, tracker *loadgen.E2E, s *loadgen.Summary, stop func(), grace time.Duration) *reports.E2E {
+// (by every consumer) or the grace period ends, then stops reading and
+// returns the match.
+func finishReading(ctx context.Context, e *env, back readBack, s *loadgen.Summary, grace time.Duration) *reports.E2E {
 	start := time.Now()
 	deadline := time.NewTimer(grace)
 	defer deadline.Stop()
-	tick := time.NewTicker(200 * time.Millisecond)
+	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	if tracker.ReadOf(s.Acked) < s.Acked.Len() {
+	if back.ReadOf(s.Acked) < s.Acked.Len() {
 		fmt.Fprintf(e.stderr, "spillway: reading the stream back (up to %v)\n", grace)
 	}
 wait:
-	for tracker.ReadOf(s.Acked) < s.Acked.Len() {
+	for back.ReadOf(s.Acked) < s.Acked.Len() {
 		select {
 		case <-tick.C:
 		case <-deadline.C:
@@ -182,7 +208,6 @@ wait:
 			break wait
 		}
 	}
-	stop()
-	st := t.ReadStats()
-	return reports.E2EOf(tracker.Result(s.Acked), time.Since(start), st.GetRecordsCalls, st.Throttles)
+	back.Stop()
+	return reports.E2EOf(back.Result(s.Acked), time.Since(start))
 }

@@ -140,6 +140,7 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 	var (
 		target     loadgen.Target
 		reader     *kinesis.Target
+		simStream  *model.Stream
 		firehose   *loadgen.SimFirehose
 		requestMax int
 		what       string
@@ -176,14 +177,12 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 		target, requestMax = firehose, model.PutRecordBatchMaxBytes
 		what = fmt.Sprintf("the simulated Firehose stream %q (buffer %s or %v)", fh.Name, fh.BufferSize, fh.BufferInterval)
 	default:
-		stream, err := model.NewStream(model.StreamConfig{
-			Name: sc.Stream.Name, Shards: sc.Stream.Shards, MaxRecordSizeBytes: int64(sc.Stream.MaxRecordSize),
-		}, now())
+		stream, err := model.NewStream(loadgen.StreamConfigFor(sc, f.read), now())
 		if err != nil {
 			return err
 		}
-		target = loadgen.NewSimTarget(stream, sim, now)
-		what = fmt.Sprintf("the simulated stream %q (%d shards)", sc.Stream.Name, sc.Stream.Shards)
+		target, simStream = loadgen.NewSimTarget(stream, sim, now), stream
+		what = fmt.Sprintf("the simulated %s stream %q (%d shards)", sc.Stream.Mode, sc.Stream.Name, stream.Config().Shards)
 	}
 	runner, err := loadgen.New(loadgen.Config{Scenario: sc, Duration: f.duration, Seed: f.seed, Now: now, RequestMaxBytes: requestMax}, target)
 	if err != nil {
@@ -195,19 +194,34 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 	fmt.Fprintf(e.stderr, "spillway %s: running %q on %s for %v, seed %d\n",
 		toolVersion(), sc.Name, what, runner.Schedule().Duration(), f.seed)
 	stopProgress := startProgress(e, runner, f.noProgress || !e.isTerminal)
-	var tracker *loadgen.E2E
-	stopReading := func() {}
-	readStart := now()
-	if reader != nil {
-		tracker, stopReading = startReading(runCtx, reader, runner, sc, readStart)
+	var (
+		back    readBack
+		readErr error
+	)
+	switch readStart := now(); {
+	case reader != nil:
+		back = startReading(runCtx, reader, runner, sc, readStart)
+	case simStream != nil && f.read:
+		back, readErr = loadgen.StartSimReaders(runCtx, simStream, loadgen.ReaderSpecs(sc), runner.RunStamp(),
+			sc.Keys.Dist != scenarios.KeysUUID, sim, readStart, now)
+	}
+	if readErr != nil {
+		stopProgress()
+		return readErr
 	}
 	summary, runErr := runner.Run(runCtx)
 	stopProgress()
 	var e2e *reports.E2E
-	if tracker != nil && summary != nil {
-		e2e = finishReading(runCtx, e, reader, tracker, summary, stopReading, f.readGrace)
-	} else {
-		stopReading()
+	var readSeries []loadgen.ReadSecond
+	if back != nil {
+		if summary != nil {
+			e2e = finishReading(runCtx, e, back, summary, f.readGrace)
+		} else {
+			back.Stop()
+		}
+		if sr, ok := back.(*loadgen.SimReaders); ok {
+			readSeries = sr.Series()
+		}
 	}
 	if summary == nil {
 		return runErr
@@ -215,6 +229,7 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 
 	res := reports.FromSummary(summary, sc, toolVersion())
 	res.E2E = e2e
+	reports.AddReadSeries(res, readSeries)
 	var deliveryErr error
 	if firehose != nil {
 		d, err := firehose.Close(runner.RunStamp())

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/spillway-dev/spillway/loadgen/kinesis/kinesistest"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -184,7 +185,7 @@ func checkShardRows(t *testing.T, rows []loadgen.ShardSummary, listed []loadgen.
 			t.Fatalf("shard row %s is not a listed shard (or repeated); listed %+v", row.ID, listed)
 		}
 		seen[row.ID] = true
-		if row.Shard != want {
+		if !reflect.DeepEqual(row.Shard, want) {
 			t.Errorf("shard row %+v, listed as %+v", row.Shard, want)
 		}
 		sum += row.Acked
