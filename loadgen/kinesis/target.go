@@ -269,7 +269,7 @@ func (t *Target) ListShards(ctx context.Context) ([]loadgen.Shard, error) {
 		start model.HashKey
 		shard loadgen.Shard
 	}
-	var open []keyed
+	var open, closed []keyed
 	in := &kinesis.ListShardsInput{StreamName: aws.String(t.stream)}
 	for {
 		res, err := t.client.ListShards(ctx, in)
@@ -277,9 +277,6 @@ func (t *Target) ListShards(ctx context.Context) ([]loadgen.Shard, error) {
 			return nil, err
 		}
 		for _, s := range res.Shards {
-			if s.SequenceNumberRange != nil && s.SequenceNumberRange.EndingSequenceNumber != nil {
-				continue
-			}
 			if s.HashKeyRange == nil {
 				return nil, fmt.Errorf("kinesis: ListShards: shard %s has no hash key range", aws.ToString(s.ShardId))
 			}
@@ -287,10 +284,21 @@ func (t *Target) ListShards(ctx context.Context) ([]loadgen.Shard, error) {
 				ID:              aws.ToString(s.ShardId),
 				StartingHashKey: aws.ToString(s.HashKeyRange.StartingHashKey),
 				EndingHashKey:   aws.ToString(s.HashKeyRange.EndingHashKey),
+				State:           "OPEN",
+			}
+			for _, p := range []*string{s.ParentShardId, s.AdjacentParentShardId} {
+				if aws.ToString(p) != "" {
+					sh.Parents = append(sh.Parents, aws.ToString(p))
+				}
 			}
 			start, err := model.ParseHashKey(sh.StartingHashKey)
 			if err != nil {
 				return nil, fmt.Errorf("kinesis: ListShards: shard %s: %w", sh.ID, err)
+			}
+			if s.SequenceNumberRange != nil && s.SequenceNumberRange.EndingSequenceNumber != nil {
+				sh.State = "CLOSED"
+				closed = append(closed, keyed{start, sh})
+				continue
 			}
 			open = append(open, keyed{start, sh})
 		}
@@ -300,12 +308,17 @@ func (t *Target) ListShards(ctx context.Context) ([]loadgen.Shard, error) {
 		// The API takes NextToken without the stream name.
 		in = &kinesis.ListShardsInput{NextToken: res.NextToken}
 	}
-	slices.SortFunc(open, func(a, b keyed) int { return a.start.Cmp(b.start) })
-	shards := make([]loadgen.Shard, len(open))
+	byStart := func(a, b keyed) int { return a.start.Cmp(b.start) }
+	slices.SortFunc(open, byStart)
+	slices.SortFunc(closed, byStart)
+	shards := make([]loadgen.Shard, 0, len(open)+len(closed))
 	ranges := make([]shardRange, len(open))
 	for i, k := range open {
-		shards[i] = k.shard
+		shards = append(shards, k.shard)
 		ranges[i] = shardRange{start: k.start, id: k.shard.ID}
+	}
+	for _, k := range closed {
+		shards = append(shards, k.shard)
 	}
 	if len(ranges) > 0 {
 		t.mu.Lock()
@@ -313,6 +326,54 @@ func (t *Target) ListShards(ctx context.Context) ([]loadgen.Shard, error) {
 		t.mu.Unlock()
 	}
 	return shards, nil
+}
+
+// UpdateShardCount implements loadgen.Resharder (UNIFORM_SCALING). The
+// stream is UPDATING for a while afterwards; records keep going to the old
+// shards until the shard map is listed again.
+func (t *Target) UpdateShardCount(ctx context.Context, target int) error {
+	_, err := t.client.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{
+		StreamName: aws.String(t.stream), TargetShardCount: aws.Int32(int32(target)),
+		ScalingType: types.ScalingTypeUniformScaling,
+	})
+	return err
+}
+
+// SplitShard implements loadgen.Resharder; an empty newStartingHashKey
+// splits at the midpoint of the shard's range.
+func (t *Target) SplitShard(ctx context.Context, shardID, newStartingHashKey string) error {
+	if newStartingHashKey == "" {
+		shards, err := t.ListShards(ctx)
+		if err != nil {
+			return err
+		}
+		for _, sh := range shards {
+			if sh.ID != shardID || sh.State != "OPEN" {
+				continue
+			}
+			start, err1 := model.ParseHashKey(sh.StartingHashKey)
+			end, err2 := model.ParseHashKey(sh.EndingHashKey)
+			if err := errors.Join(err1, err2); err != nil {
+				return err
+			}
+			newStartingHashKey = model.HashKeyRange{Start: start, End: end}.Midpoint().String()
+		}
+		if newStartingHashKey == "" {
+			return fmt.Errorf("kinesis: split: no open shard %s in stream %s", shardID, t.stream)
+		}
+	}
+	_, err := t.client.SplitShard(ctx, &kinesis.SplitShardInput{
+		StreamName: aws.String(t.stream), ShardToSplit: aws.String(shardID), NewStartingHashKey: aws.String(newStartingHashKey),
+	})
+	return err
+}
+
+// MergeShards implements loadgen.Resharder.
+func (t *Target) MergeShards(ctx context.Context, shardID, adjacentShardID string) error {
+	_, err := t.client.MergeShards(ctx, &kinesis.MergeShardsInput{
+		StreamName: aws.String(t.stream), ShardToMerge: aws.String(shardID), AdjacentShardToMerge: aws.String(adjacentShardID),
+	})
+	return err
 }
 
 // CreateStream creates the stream in provisioned mode with shards shards,
