@@ -57,17 +57,23 @@ func isLoopback(endpoint string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// worstCaseUSD is the most a provisioned run can cost: every shard for the
-// run's duration in whole hours (shard-hours are billed per hour begun) and
-// every offered record at its largest size in PUT payload units, at the
-// us-east-1 prices of model.DefaultPrices.
+// worstCaseUSD is the most a run can cost, at the us-east-1 prices of
+// model.DefaultPrices, for the run's duration in whole hours (billed per
+// hour begun) with every offered record at its largest size: provisioned,
+// every shard's hours and the records' PUT payload units; on-demand, the
+// stream-hours and the records' billed ingest.
 func worstCaseUSD(sc *scenarios.Scenario, sched *loadgen.Schedule) float64 {
 	largest := int64(sc.Record.Size.Largest()) + int64(sc.Keys.MaxKeyLen())
-	return model.TotalUSD(model.DefaultPrices.ProvisionedMonthly(model.KDSUsage{
-		Shards:          float64(sc.Stream.Shards),
-		PutPayloadUnits: float64(sched.Total()) * float64(model.PutPayloadUnits(largest)),
-		Hours:           math.Ceil(sched.Duration().Hours()),
-	}))
+	u := model.KDSUsage{
+		Shards:              float64(sc.Stream.Shards),
+		PutPayloadUnits:     float64(sched.Total()) * float64(model.PutPayloadUnits(largest)),
+		OnDemandBilledBytes: float64(sched.Total()) * float64(model.OnDemandBilledBytes(largest)),
+		Hours:               math.Ceil(sched.Duration().Hours()),
+	}
+	if sc.Stream.Mode == scenarios.StreamOnDemand {
+		return model.TotalUSD(model.DefaultPrices.OnDemandMonthly(u))
+	}
+	return model.TotalUSD(model.DefaultPrices.ProvisionedMonthly(u))
 }
 
 // setupKinesis connects to the stream, guards the cost, and creates the
@@ -82,8 +88,8 @@ func setupKinesis(ctx context.Context, e *env, sc *scenarios.Scenario, sched *lo
 		if endpoint != "" {
 			where = endpoint
 		}
-		fmt.Fprintf(e.stderr, "spillway: this run writes to %s: at most $%.2f (%d shards for %v, %d records; us-east-1 prices)\n",
-			where, cost, sc.Stream.Shards, sched.Duration(), sched.Total())
+		fmt.Fprintf(e.stderr, "spillway: this run writes to %s: at most $%.2f (%s for %v, %d records; us-east-1 prices)\n",
+			where, cost, describeStream(sc), sched.Duration(), sched.Total())
 		if !f.yes && cost > sc.MaxCostUSD {
 			return nil, nil, usageErr("refusing to spend up to $%.2f without --yes (or max_cost: %.2f or more in the scenario)", cost, math.Ceil(cost*100)/100)
 		}
@@ -104,7 +110,7 @@ func setupKinesis(ctx context.Context, e *env, sc *scenarios.Scenario, sched *lo
 	case exists:
 		return nil, nil, usageErr("stream %s already exists: set stream.existing: true to use it (spillway deletes only streams it created)", sc.Stream.Name)
 	}
-	fmt.Fprintf(e.stderr, "spillway: creating stream %s with %d shards\n", sc.Stream.Name, sc.Stream.Shards)
+	fmt.Fprintf(e.stderr, "spillway: creating stream %s (%s)\n", sc.Stream.Name, describeStream(sc))
 	// Delete even a half-created stream if creation fails or is interrupted.
 	cleanup := func() {
 		if f.keepStream {
@@ -119,7 +125,7 @@ func setupKinesis(ctx context.Context, e *env, sc *scenarios.Scenario, sched *lo
 		}
 		fmt.Fprintf(e.stderr, "spillway: deleted stream %s\n", sc.Stream.Name)
 	}
-	if err := t.CreateStream(ctx, sc.Stream.Shards); err != nil {
+	if err := t.CreateStream(ctx, sc.Stream.Shards, sc.Stream.Mode == scenarios.StreamOnDemand); err != nil {
 		cleanup()
 		if errors.Is(err, context.Canceled) {
 			return nil, nil, err
@@ -127,6 +133,14 @@ func setupKinesis(ctx context.Context, e *env, sc *scenarios.Scenario, sched *lo
 		return nil, nil, fmt.Errorf("creating stream %s: %w", sc.Stream.Name, err)
 	}
 	return t, cleanup, nil
+}
+
+// describeStream says what kind of stream the scenario asks for.
+func describeStream(sc *scenarios.Scenario) string {
+	if sc.Stream.Mode == scenarios.StreamOnDemand {
+		return "on-demand"
+	}
+	return fmt.Sprintf("%d shards", sc.Stream.Shards)
 }
 
 // deleteCommand is the AWS CLI command that deletes the stream by hand.

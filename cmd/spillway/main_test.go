@@ -143,6 +143,13 @@ func TestCostGuard(t *testing.T) {
 	if code != exitUsage || !strings.Contains(stderr, "at most $0.03") || !strings.Contains(stderr, "refusing to spend") {
 		t.Fatalf("code %d, stderr %q", code, stderr)
 	}
+	// On-demand: 1 stream-hour begun × $0.04 + 400 records × 1,024 billed
+	// bytes ÷ 2^30 × $0.08/GB ($0.00003).
+	od := writeFile(t, "od.yaml", strings.Replace(shortScenario, "stream: {shards: 2}", "stream: {mode: on-demand}", 1))
+	code, _, stderr = runCLI(t, "run", od, "--target", "kinesis", "--no-progress", "--out", t.TempDir())
+	if code != exitUsage || !strings.Contains(stderr, "at most $0.04 (on-demand for 1s") {
+		t.Fatalf("on-demand: code %d, stderr %q", code, stderr)
+	}
 	if !isLoopback("http://127.0.0.1:4567") || !isLoopback("http://localhost:1") || !isLoopback("http://[::1]:80") ||
 		isLoopback("https://kinesis.us-east-1.amazonaws.com") || isLoopback("http://10.0.0.1:4567") || isLoopback("") {
 		t.Fatal("isLoopback misjudges an endpoint")

@@ -162,7 +162,7 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 		if f.read {
 			reader = kt
 		}
-		what = fmt.Sprintf("Kinesis stream %q (%d shards)", sc.Stream.Name, sc.Stream.Shards)
+		what = fmt.Sprintf("Kinesis stream %q (%s)", sc.Stream.Name, describeStream(sc))
 	case fh != nil && fh.Source == scenarios.FirehoseKinesis:
 		return usageErr("a Firehose reading a Kinesis stream cannot be run yet (it needs the simulated stream's readers); use spillway sweep for its delivery model")
 	case fh != nil:

@@ -78,7 +78,7 @@ func createdStream(t *testing.T, endpoint string, shards int) *Target {
 	tg := emulatorTarget(t, endpoint, contractStream)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	if err := tg.CreateStream(ctx, shards); err != nil {
+	if err := tg.CreateStream(ctx, shards, false); err != nil {
 		t.Fatalf("CreateStream(%d): %v", shards, err)
 	}
 	return tg

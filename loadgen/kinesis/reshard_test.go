@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sdk "github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
 	"github.com/spillway-dev/spillway/loadgen"
 	"github.com/spillway-dev/spillway/loadgen/kinesis/kinesistest"
 )
@@ -73,5 +77,27 @@ func TestReshardKinesalite(t *testing.T) {
 	}
 	if err := tg.MergeShards(ctx, shards[0].ID, "shardId-000000000099"); err == nil {
 		t.Error("merging with a shard that does not exist: want an error")
+	}
+}
+
+// An on-demand stream created through the SDK on kinesis-local is
+// on-demand, with the shards the server picks, and is deleted again.
+func TestCreateOnDemandKinesisLocal(t *testing.T) {
+	tg := emulatorTarget(t, kinesistest.StartKinesisLocal(t), "spillway-on-demand")
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if err := tg.CreateStream(ctx, 0, true); err != nil {
+		t.Fatalf("CreateStream on-demand: %v", err)
+	}
+	res, err := tg.Client().DescribeStreamSummary(ctx, &sdk.DescribeStreamSummaryInput{StreamName: aws.String("spillway-on-demand")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := res.StreamDescriptionSummary
+	if sum.StreamModeDetails == nil || sum.StreamModeDetails.StreamMode != types.StreamModeOnDemand || aws.ToInt32(sum.OpenShardCount) < 1 {
+		t.Fatalf("stream %+v, want ON_DEMAND with shards", sum)
+	}
+	if err := tg.DeleteStream(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

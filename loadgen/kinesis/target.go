@@ -376,15 +376,21 @@ func (t *Target) MergeShards(ctx context.Context, shardID, adjacentShardID strin
 	return err
 }
 
-// CreateStream creates the stream in provisioned mode with shards shards,
+// CreateStream creates the stream, provisioned with shards shards or, with
+// onDemand, in on-demand mode (shards is then ignored: AWS picks the start),
 // then waits, within ctx, until it is ACTIVE (polling every 100 ms at
 // first, backing off to 2 s).
-func (t *Target) CreateStream(ctx context.Context, shards int) error {
-	_, err := t.client.CreateStream(ctx, &kinesis.CreateStreamInput{
+func (t *Target) CreateStream(ctx context.Context, shards int, onDemand bool) error {
+	in := &kinesis.CreateStreamInput{
 		StreamName:        aws.String(t.stream),
 		ShardCount:        aws.Int32(int32(shards)),
 		StreamModeDetails: &types.StreamModeDetails{StreamMode: types.StreamModeProvisioned},
-	})
+	}
+	if onDemand {
+		in.ShardCount = nil
+		in.StreamModeDetails.StreamMode = types.StreamModeOnDemand
+	}
+	_, err := t.client.CreateStream(ctx, in)
 	if err != nil {
 		return err
 	}

@@ -509,7 +509,7 @@ func TestCreateWaitExistsDelete(t *testing.T) {
 	if ok, err := tg.StreamExists(ctx); ok || err != nil {
 		t.Fatalf("StreamExists before CreateStream = %v, %v; want false, nil", ok, err)
 	}
-	if err := tg.CreateStream(ctx, 2); err != nil {
+	if err := tg.CreateStream(ctx, 2, false); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.count("DescribeStreamSummary"); n != 4 {
@@ -534,7 +534,7 @@ func TestCreateStreamWaitBounded(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
-	if err := tg.CreateStream(ctx, 1); !errors.Is(err, context.DeadlineExceeded) {
+	if err := tg.CreateStream(ctx, 1, false); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the context's deadline", err)
 	}
 }
