@@ -137,7 +137,7 @@ func (sub *Subscription) Next(now time.Time, buf []ReadRecord) SubscribeEvent {
 		// large record takes it into debt.
 		budget := int64(sub.cs.bytes.tokens) + 1
 		out, bytes := s.collect(sh, sub.next, until-int64(s.cfg.EFOPropagation), GetRecordsMaxRecords, budget, buf)
-		if len(out.Records) == len(buf) && sub.next > sh.logBase && int(sub.next-sh.logBase) < len(sh.log) {
+		if len(out.Records) == len(buf) && max(sub.next, sh.logBase)-sh.logBase < uint64(len(sh.log)) {
 			// A record bigger than the budget goes alone, into debt.
 			out, bytes = s.collect(sh, sub.next, until-int64(s.cfg.EFOPropagation), 1, MaxMaxRecordSizeBytes, buf)
 		}
@@ -170,9 +170,10 @@ func (sub *Subscription) NextVisible() (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sh := &s.shards[sub.shard]
-	if sub.next < sh.logBase || int(sub.next-sh.logBase) >= len(sh.log) {
+	k := max(sub.next, sh.logBase) - sh.logBase
+	if k >= uint64(len(sh.log)) {
 		return time.Time{}, false
 	}
-	at := sh.log[sub.next-sh.logBase].atNs + int64(s.cfg.EFOPropagation)
+	at := sh.log[k].atNs + int64(s.cfg.EFOPropagation)
 	return s.epoch.Add(time.Duration(at)), true
 }

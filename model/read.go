@@ -121,7 +121,7 @@ func (s *Stream) position(shardID string, pos StartingPosition) (int, uint64, er
 	case AtTimestamp:
 		atNs := s.ns(pos.At)
 		k := sort.Search(len(sh.log), func(k int) bool { return sh.log[k].atNs >= atNs })
-		return i, sh.logBase + uint64(k), nil
+		return i, max(sh.logBase+uint64(k), sh.oldest()), nil
 	}
 	return 0, 0, apiErrorf(ErrInvalidArgument, "unknown ShardIteratorType %d", pos.Type)
 }
