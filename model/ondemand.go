@@ -98,39 +98,49 @@ func (s *Stream) Capacity(now time.Time) (recordsPerSec, bytesPerSec float64) {
 	return recordsPerSec, bytesPerSec
 }
 
-// shardRate follows one on-demand shard's incoming bytes per second.
+// shardRate follows one on-demand shard's incoming bytes, averaged over
+// splitRateWindow: per-second counts of a shard's traffic vary too much
+// (a shard at 650 KB/s of random keys dips below 500 KB/s in some second
+// of most quarters of an hour), and AWS judges from its metrics, which are
+// per minute.
 type shardRate struct {
-	sec      int64
-	secBytes float64
-	// hotSinceNs is the start of the run of seconds above the split
-	// threshold, or -1.
+	// win is the current window (whole splitRateWindows of stream time)
+	// and winBytes what the shard took in it.
+	win      int64
+	winBytes float64
+	// hotSinceNs is the start of the run of windows above the split
+	// threshold, or -1; lastHot is the last such window.
 	hotSinceNs int64
-	lastHotSec int64
+	lastHot    int64
 }
+
+// splitRateWindow is the window over which an on-demand shard's incoming
+// rate is compared with OnDemandSplitBytesPerSec: one CloudWatch minute.
+const splitRateWindow = time.Minute
 
 func (r *shardRate) add(nowNs int64, size float64) {
-	sec := nowNs / int64(time.Second)
-	if sec != r.sec {
-		r.close(sec)
+	if w := nowNs / int64(splitRateWindow); w != r.win {
+		r.close(w)
 	}
-	r.secBytes += size
+	r.winBytes += size
 }
 
-// close ends the current second, which runs the hot streak on or breaks it.
-func (r *shardRate) close(sec int64) {
-	if r.secBytes > OnDemandSplitBytesPerSec {
-		if r.hotSinceNs < 0 || r.lastHotSec != r.sec-1 {
-			r.hotSinceNs = r.sec * int64(time.Second)
+// close ends the current window, which runs the hot streak on or breaks it.
+func (r *shardRate) close(win int64) {
+	if r.winBytes > OnDemandSplitBytesPerSec*splitRateWindow.Seconds() {
+		if r.hotSinceNs < 0 || r.lastHot != r.win-1 {
+			r.hotSinceNs = r.win * int64(splitRateWindow)
 		}
-		r.lastHotSec = r.sec
+		r.lastHot = r.win
 	} else {
 		r.hotSinceNs = -1
 	}
-	r.sec, r.secBytes = sec, 0
+	r.win, r.winBytes = win, 0
 }
 
 // onDemandSplits splits, at the midpoint of its range, every open shard
-// that has stayed above OnDemandSplitBytesPerSec for the whole window
+// whose per-minute rate has stayed above OnDemandSplitBytesPerSec for the
+// whole window
 // (MODES: "splits within 15 minutes", evenly, without isolating hot keys).
 // Checked once a second of stream time.
 func (s *Stream) onDemandSplits(nowNs int64) {
@@ -139,14 +149,14 @@ func (s *Stream) onDemandSplits(nowNs int64) {
 		return
 	}
 	o.nextSplitCheckNs = nowNs + int64(time.Second)
-	sec := nowNs / int64(time.Second)
+	win := nowNs / int64(splitRateWindow)
 	var hot []int
 	for _, i := range s.open {
 		r := &s.shards[i].od
-		if r.sec != sec {
-			r.close(sec)
+		if r.win != win {
+			r.close(win)
 		}
-		if r.hotSinceNs >= 0 && r.lastHotSec >= sec-1 && nowNs-r.hotSinceNs >= int64(s.cfg.OnDemandWindow) {
+		if r.hotSinceNs >= 0 && r.lastHot >= win-1 && nowNs-r.hotSinceNs >= int64(s.cfg.OnDemandWindow) {
 			hot = append(hot, i)
 		}
 	}
