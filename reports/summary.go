@@ -472,11 +472,11 @@ func (c consumerRow) cells() []string {
 	return []string{c.typ, c.read, c.lost, c.duplicates, c.p50, c.p99, c.throttles}
 }
 
-// hasLineage reports whether any shard row has a state or parents, as
+// hasLineage reports whether any shard row is closed or has parents, as
 // after a resharding: the shard tables then show those columns.
 func hasLineage(r *Results) bool {
 	for _, sh := range r.PerShard {
-		if sh.State != "" || len(sh.Parents) > 0 {
+		if (sh.State != "" && sh.State != "OPEN") || len(sh.Parents) > 0 {
 			return true
 		}
 	}
