@@ -180,7 +180,7 @@ func (k *kinesisReadBack) Stop() { k.stop() }
 func (k *kinesisReadBack) Result(acked *loadgen.Bitset) loadgen.E2EResult {
 	res := k.E2E.Result(acked)
 	st := k.t.ReadStats()
-	res.GetRecordsCalls, res.ReadThrottles = st.GetRecordsCalls, st.Throttles
+	res.GetRecordsCalls, res.ReadThrottles, res.IteratorAgeMaxMs = st.GetRecordsCalls, st.Throttles, st.IteratorAgeMaxMs
 	return res
 }
 

@@ -62,20 +62,39 @@ type ReadRecord struct {
 // records read, throttled calls and other failed calls (GetRecords,
 // GetShardIterator and ListShards alike; an expired iterator counts as an
 // error).
-type ReadStats struct{ GetRecordsCalls, Records, Throttles, Errors int64 }
+type ReadStats struct {
+	GetRecordsCalls, Records, Throttles, Errors int64
+	// IteratorAgeMaxMs is the largest iterator age seen, in milliseconds:
+	// CloudWatch's GetRecords.IteratorAgeMilliseconds, the age of the last
+	// record a call returned (by the server's ApproximateArrivalTimestamp),
+	// or MillisBehindLatest when that is larger.
+	IteratorAgeMaxMs int64
+}
 
 // readCounters are a Target's ReadStats as they accrue.
 type readCounters struct {
 	calls, records, throttles, errors atomic.Int64
+	ageMaxMs                          atomic.Int64
+}
+
+// age records one call's iterator age, keeping the largest.
+func (c *readCounters) age(ms int64) {
+	for {
+		old := c.ageMaxMs.Load()
+		if ms <= old || c.ageMaxMs.CompareAndSwap(old, ms) {
+			return
+		}
+	}
 }
 
 func (t *Target) ReadStats() ReadStats {
 	c := &t.reads
 	return ReadStats{
-		GetRecordsCalls: c.calls.Load(),
-		Records:         c.records.Load(),
-		Throttles:       c.throttles.Load(),
-		Errors:          c.errors.Load(),
+		GetRecordsCalls:  c.calls.Load(),
+		Records:          c.records.Load(),
+		Throttles:        c.throttles.Load(),
+		Errors:           c.errors.Load(),
+		IteratorAgeMaxMs: c.ageMaxMs.Load(),
 	}
 }
 
@@ -432,6 +451,11 @@ func (r *reader) readShard(ctx context.Context, id string) {
 				ReadAt:         end,
 			})
 		}
+		age := aws.ToInt64(res.MillisBehindLatest)
+		if n := len(res.Records); n > 0 && res.Records[n-1].ApproximateArrivalTimestamp != nil {
+			age = max(age, end.Sub(*res.Records[n-1].ApproximateArrivalTimestamp).Milliseconds())
+		}
+		r.c.age(age)
 		if n := len(res.Records); n > 0 {
 			r.c.records.Add(int64(n))
 			in.ShardIteratorType = types.ShardIteratorTypeAfterSequenceNumber

@@ -276,6 +276,11 @@ func TestReaderKinesalite(t *testing.T) {
 	if st.Records != n || st.GetRecordsCalls <= 0 || st.Throttles != 0 || st.Errors != 0 {
 		t.Errorf("ReadStats %+v, want %d records, some calls, no throttles or errors", st, n)
 	}
+	// The records were all written before reading began: the first calls
+	// return records that are already old.
+	if st.IteratorAgeMaxMs <= 0 {
+		t.Errorf("iterator age max %d ms, want above 0 for records written before the read", st.IteratorAgeMaxMs)
+	}
 
 	// Since a minute before the writes: everything again; stats add up.
 	// Under heavy load (go test -race -count=2 ./... on 2 cores) this read
