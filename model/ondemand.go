@@ -175,3 +175,45 @@ func (s *Stream) onDemandSplits(nowNs int64) {
 		})
 	}
 }
+
+// SwitchMode changes the stream between provisioned and on-demand, as
+// UpdateStreamMode does: at most MaxModeSwitchesPer24h times in a rolling
+// 24 hours (LimitExceeded), not while a resharding runs (ResourceInUse).
+// The stream keeps its shards (Q, MODES). An on-demand stream starts from
+// the starting capacity again: the model keeps no peak across a switch.
+func (s *Stream) SwitchMode(now time.Time, mode CapacityMode) error {
+	nowNs := s.ns(now)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(nowNs)
+	if s.cfg.Mode == mode {
+		return apiErrorf(ErrInvalidArgument, "stream %s is already %s", s.cfg.Name, mode)
+	}
+	if s.pending != nil {
+		return apiErrorf(ErrResourceInUse, "stream %s is UPDATING: a resharding is in progress", s.cfg.Name)
+	}
+	day := int64(24 * time.Hour)
+	kept := s.switches[:0]
+	for _, t := range s.switches {
+		if nowNs-t < day {
+			kept = append(kept, t)
+		}
+	}
+	s.switches = kept
+	if len(s.switches) >= MaxModeSwitchesPer24h {
+		return apiErrorf(ErrLimitExceeded, "stream %s switched capacity mode %d times in the last 24 hours, the most allowed", s.cfg.Name, len(s.switches))
+	}
+	s.switches = append(s.switches, nowNs)
+	s.cfg.Mode = mode
+	s.od = nil
+	if mode == OnDemand {
+		s.od = newOnDemand(&s.cfg)
+		s.od.records.lastNs, s.od.bytes.lastNs = nowNs, nowNs
+		s.od.sec = nowNs / int64(time.Second)
+		s.od.nextSplitCheckNs = nowNs
+		for _, i := range s.open {
+			s.shards[i].od = shardRate{hotSinceNs: -1, win: nowNs / int64(splitRateWindow)}
+		}
+	}
+	return nil
+}

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"errors"
+	"fmt"
 	"math/bits"
 	"testing"
 	"time"
@@ -173,5 +175,55 @@ func TestOnDemandStep(t *testing.T) {
 		if capAt[c.sec] != c.want {
 			t.Errorf("second %d: capacity %.4f MiB/s, want %.4f", c.sec, capAt[c.sec]/MiB, c.want/MiB)
 		}
+	}
+}
+
+// Switching capacity mode: at most twice in a rolling 24 h, not while
+// UPDATING; the shards stay; on-demand refuses resharding and provisioned
+// takes it again.
+func TestSwitchMode(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s, err := NewStream(StreamConfig{Name: "m", Shards: 3, SplitTime: time.Minute}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func(err error) string {
+		var apiErr *APIError
+		if errors.As(err, &apiErr) {
+			return apiErr.Code
+		}
+		return fmt.Sprint(err)
+	}
+	if err := s.SplitShard(t0, ShardID(0), s.Shards()[0].Range.Midpoint()); err != nil {
+		t.Fatal(err)
+	}
+	if got := code(s.SwitchMode(t0.Add(time.Second), OnDemand)); got != ErrResourceInUse {
+		t.Fatalf("switch while UPDATING: %s, want %s", got, ErrResourceInUse)
+	}
+	t1 := t0.Add(2 * time.Minute) // the split is done: 4 open shards
+	if err := s.SwitchMode(t1, OnDemand); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.Shards()); n != 4 {
+		t.Errorf("%d shards after the switch, want the 4 it had", n)
+	}
+	if got := code(s.UpdateShardCount(t1, 8)); got != ErrValidation {
+		t.Errorf("UpdateShardCount on-demand: %s, want %s", got, ErrValidation)
+	}
+	// Capacity: min(4 shards × 1 MiB/s, the 4 MiB/s on-demand start).
+	if _, b := s.Capacity(t1); b != OnDemandStartBytesPerSec {
+		t.Errorf("on-demand capacity %v B/s, want %d", b, OnDemandStartBytesPerSec)
+	}
+	if got := code(s.SwitchMode(t1, OnDemand)); got != ErrInvalidArgument {
+		t.Errorf("switch to the same mode: %s, want %s", got, ErrInvalidArgument)
+	}
+	if err := s.SwitchMode(t1.Add(time.Hour), Provisioned); err != nil {
+		t.Fatal(err)
+	}
+	if got := code(s.SwitchMode(t1.Add(2*time.Hour), OnDemand)); got != ErrLimitExceeded {
+		t.Errorf("third switch within 24 h: %s, want %s", got, ErrLimitExceeded)
+	}
+	if err := s.SwitchMode(t1.Add(24*time.Hour), OnDemand); err != nil {
+		t.Errorf("switch 24 h after the first: %v", err)
 	}
 }

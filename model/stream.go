@@ -346,8 +346,9 @@ type Stream struct {
 	starts []HashKey
 
 	pending *reshard
-	// updates are the times of UpdateShardCount calls in the last 24 h.
-	updates []int64
+	// updates and switches are the times of UpdateShardCount calls and
+	// capacity mode switches in the last 24 h.
+	updates, switches []int64
 
 	od           *onDemand
 	consumers    map[string]*consumer
