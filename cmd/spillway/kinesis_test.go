@@ -66,3 +66,58 @@ thresholds:
 		t.Fatalf("run on a stream spillway did not create: code %d\n%s", code, stderr)
 	}
 }
+
+// The issue's resharding check on a real API: against kinesis-local, an
+// update_shard_count event in the middle of a run is carried out with
+// UpdateShardCount, the polling reader follows the parents into their
+// children, and every record is read back once and in per-key order (one
+// request in flight, so the producer keeps the order too).
+func TestRunUpdateShardCountKinesisLocal(t *testing.T) {
+	endpoint := kinesistest.StartKinesisLocal(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "local")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
+	t.Setenv("AWS_REGION", "us-east-1")
+	sc := writeFile(t, "u.yaml", `name: cli-update
+stream: {name: spillway-cli-update, shards: 2}
+load: {rate: 500, duration: 4s}
+record: {size: 200B}
+keys: {dist: uniform, count: 100}
+producer: {batch: 100, linger: 20ms, max_in_flight: 1}
+events:
+  - {at: 1500ms, update_shard_count: 4}
+`)
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, "run", sc, "--target", "kinesis", "--endpoint", endpoint, "--no-progress", "--out", out, "--read-grace", "20s")
+	if code != exitOK {
+		t.Fatalf("code %d\n%s\n%s", code, stdout, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
+	if len(files) != 1 {
+		t.Fatalf("results %v", files)
+	}
+	res, err := reports.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Events) != 1 || res.Events[0].Error != "" || res.Events[0].Skipped {
+		t.Fatalf("events %+v", res.Events)
+	}
+	if e := res.E2E; e == nil || res.Totals.Acked != 2000 || e.Read != 2000 || e.Lost != 0 || e.Duplicates != 0 || e.OutOfOrder != 0 {
+		t.Fatalf("totals %+v, e2e %+v", res.Totals, res.E2E)
+	}
+	closed, children := 0, 0
+	for _, sh := range res.PerShard {
+		switch {
+		case sh.State == "CLOSED":
+			closed++
+		case len(sh.Parents) > 0:
+			children++
+			if sh.Acked == 0 {
+				t.Errorf("child %s took no records", sh.ShardID)
+			}
+		}
+	}
+	if closed != 2 || children != 4 {
+		t.Errorf("%d closed parents and %d children, want 2 and 4: %+v", closed, children, res.PerShard)
+	}
+}
