@@ -238,8 +238,9 @@ func ReadStamp(b []byte) (Stamp, bool) {
 // payloadPool is random filler that payloads are cut from: cheaper than
 // drawing random bytes per record, and still incompressible.
 type payloadPool struct {
-	buf []byte
-	rng *rand.Rand
+	buf   []byte
+	rng   *rand.Rand
+	chunk []byte // the rest of the current chunk
 }
 
 func newPayloadPool(rng *rand.Rand) *payloadPool {
@@ -250,9 +251,24 @@ func newPayloadPool(rng *rand.Rand) *payloadPool {
 	return p
 }
 
-// fill makes n bytes of data stamped with st.
+// payloadChunk is the memory fill carves small payloads from: one
+// allocation for many records. A chunk stays in memory until the last
+// record cut from it is gone.
+const payloadChunk = 64 << 10
+
+// fill makes n bytes of data stamped with st. Payloads of up to a sixteenth
+// of a chunk are cut from a shared chunk (capacity capped, so that nothing
+// appends into a neighbour); larger ones have their own allocation.
 func (p *payloadPool) fill(n int, st Stamp) []byte {
-	b := make([]byte, n)
+	var b []byte
+	if n <= payloadChunk/16 {
+		if len(p.chunk) < n {
+			p.chunk = make([]byte, payloadChunk)
+		}
+		b, p.chunk = p.chunk[:n:n], p.chunk[n:]
+	} else {
+		b = make([]byte, n)
+	}
 	for off := 0; off < n; {
 		start := p.rng.IntN(len(p.buf))
 		off += copy(b[off:], p.buf[start:])

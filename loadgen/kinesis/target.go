@@ -169,15 +169,24 @@ func (t *Target) PutRecords(ctx context.Context, recs []loadgen.Record, out []lo
 	case 1:
 		return t.putRecord(ctx, recs[:1], out[:1])
 	}
-	entries := make([]types.PutRecordsRequestEntry, len(recs))
+	// The request points into recs (no copy of each key) and reuses its
+	// entries: the SDK is done with both when PutRecords returns.
+	ep, _ := entryPool.Get().(*[]types.PutRecordsRequestEntry)
+	if ep == nil {
+		ep = new([]types.PutRecordsRequestEntry)
+	}
+	defer func() { clear(*ep); entryPool.Put(ep) }()
+	entries := (*ep)[:0]
 	for i := range recs {
 		r := &recs[i]
-		entries[i] = types.PutRecordsRequestEntry{Data: r.Data, PartitionKey: aws.String(r.PartitionKey)}
+		e := types.PutRecordsRequestEntry{Data: r.Data, PartitionKey: &r.PartitionKey}
 		if r.ExplicitHashKey != "" {
-			entries[i].ExplicitHashKey = aws.String(r.ExplicitHashKey)
+			e.ExplicitHashKey = &r.ExplicitHashKey
 		}
+		entries = append(entries, e)
 	}
-	res, err := t.client.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(t.stream), Records: entries})
+	*ep = entries
+	res, err := t.client.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: &t.stream, Records: entries})
 	if err != nil {
 		return requestError(ctx, err)
 	}
@@ -198,6 +207,9 @@ func (t *Target) PutRecords(ctx context.Context, recs []loadgen.Record, out []lo
 	}
 	return nil
 }
+
+// entryPool recycles PutRecords request entries between calls.
+var entryPool sync.Pool // *[]types.PutRecordsRequestEntry
 
 // putRecord is PutRecords for the one record of recs.
 func (t *Target) putRecord(ctx context.Context, recs []loadgen.Record, out []loadgen.Outcome) error {
