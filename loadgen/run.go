@@ -405,6 +405,9 @@ func (r *Runner) makeRecord(n int64, at time.Time) *record {
 	rc := &r.slab[0]
 	r.slab = r.slab[1:]
 	*rc = record{Record: Record{PartitionKey: key, Data: data, ID: uint64(n), Intended: at}, intended: at, due: at}
+	if r.sc.Keys.ExplicitHashKey == scenarios.HashKeyRandom {
+		rc.ExplicitHashKey = model.HashKey{Hi: r.payloads.rng.Uint64(), Lo: r.payloads.rng.Uint64()}.String()
+	}
 	return rc
 }
 

@@ -298,3 +298,24 @@ func TestSeedReproducible(t *testing.T) {
 		t.Fatal("another seed offered the same records")
 	}
 }
+
+// keys.explicit_hash_key: random spreads a single hot key over every
+// shard: 3,000 records/s on one key would throttle its one shard at
+// 1,000/s; with random hash keys each of 4 shards takes about 750/s.
+func TestRunRandomExplicitHashKey(t *testing.T) {
+	sc := testScenario(4, 3000, 10*time.Second, 100)
+	sc.Keys = scenarios.Keys{Dist: scenarios.KeysHot, HotShare: 1, ExplicitHashKey: scenarios.HashKeyRandom}
+	s := runSim(t, sc, SimConfig{}, nil)
+	if s.Totals.Throttled > s.Totals.Offered/100 {
+		t.Errorf("%d of %d throttled, want almost none with random hash keys", s.Totals.Throttled, s.Totals.Offered)
+	}
+	for _, sh := range s.Shards {
+		if share := float64(sh.Acked) / float64(s.Totals.Acked); share < 0.2 || share > 0.3 {
+			t.Errorf("%s took %.1f%% of the records, want about 25%%", sh.ID, 100*share)
+		}
+	}
+	sc.Keys.ExplicitHashKey = ""
+	if s := runSim(t, sc, SimConfig{}, nil); s.Totals.ThrottleRatio < 0.5 {
+		t.Errorf("without: throttle ratio %.2f, want most of 3,000/s on one shard's 1,000/s throttled", s.Totals.ThrottleRatio)
+	}
+}

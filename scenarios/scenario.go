@@ -223,7 +223,16 @@ type Keys struct {
 	// Prefix is prepended to every generated key. Keys (prefix included)
 	// are limited to 256 characters.
 	Prefix string `yaml:"prefix" json:"prefix,omitempty"`
+	// ExplicitHashKey, when HashKeyRandom, gives every record a uniformly
+	// random ExplicitHashKey, so that records spread evenly over the shards
+	// whatever their partition keys (and lose per-key order). Empty means
+	// the shard follows the partition key's MD5.
+	ExplicitHashKey string `yaml:"explicit_hash_key" json:"explicit_hash_key,omitempty"`
 }
+
+// HashKeyRandom is the Keys.ExplicitHashKey that draws a random hash key
+// per record.
+const HashKeyRandom = "random"
 
 // Producer describes the client: batching, concurrency and retries.
 type Producer struct {

@@ -319,6 +319,10 @@ func (c *checker) keys() {
 	case k.Dist != KeysHot && k.HotShare != 0:
 		c.errorf("keys.hot_share", "only used by dist hot, not %s", k.Dist)
 	}
+	if h := k.ExplicitHashKey; h != "" && h != HashKeyRandom {
+		c.errorf("keys.explicit_hash_key", "%q is not %s (omit it to map keys by their MD5)%s", h, HashKeyRandom,
+			suggest(h, []string{HashKeyRandom}))
+	}
 	if n := k.MaxKeyLen(); n > model.MaxPartitionKeyChars && !c.bad("keys.count") {
 		c.errorf("keys.prefix", "makes keys of up to %d characters, above the partition key limit of %d characters",
 			n, model.MaxPartitionKeyChars)

@@ -201,6 +201,7 @@ func TestValidate(t *testing.T) {
 		{"hot share above 1", func(s *Scenario) { s.Keys = Keys{Dist: KeysHot, HotShare: 1.01} }, []string{"keys.hot_share: 1.01 is not a fraction in (0, 1]"}},
 		{"hot share negative", func(s *Scenario) { s.Keys = Keys{Dist: KeysHot, HotShare: -0.5} }, []string{"keys.hot_share: -0.5 is not a fraction"}},
 		{"hot share not for zipf", func(s *Scenario) { s.Keys = Keys{Dist: KeysZipf, Count: 3, HotShare: 0.5} }, []string{"keys.hot_share: only used by dist hot, not zipf"}},
+		{"explicit hash key misspelt", func(s *Scenario) { s.Keys.ExplicitHashKey = "randon" }, []string{`keys.explicit_hash_key: "randon" is not random (omit it to map keys by their MD5) (did you mean "random"?)`}},
 		{"key 256", func(s *Scenario) { s.Keys = Keys{Dist: KeysUUID, Prefix: long} }, nil},
 		{"key 257", func(s *Scenario) { s.Keys = Keys{Dist: KeysUUID, Prefix: long + "x"} },
 			[]string{"keys.prefix: makes keys of up to 257 characters, above the partition key limit of 256 characters"}},
