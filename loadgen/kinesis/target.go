@@ -135,6 +135,7 @@ func New(ctx context.Context, o Options) (*Target, error) {
 
 	client := kinesis.NewFromConfig(cfg, func(so *kinesis.Options) {
 		so.HTTPClient = keepBodyClient{next: httpClient}
+		so.Protocol = putRecordsProtocol{so.Protocol}
 		// Retries are spillway's: the scenario's retry policy must see
 		// every throttle and failure, each attempt measured. The SDK's
 		// standard retryer would retry throttles itself (3 attempts
