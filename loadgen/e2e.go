@@ -143,9 +143,50 @@ type E2EResult struct {
 	Consumers []ConsumerResult
 }
 
+// ConsumerE2E is one consumer reading a stream back: its tracker and the
+// counts its reader keeps.
+type ConsumerE2E struct {
+	// Name and Type ("polling" or "efo") name the consumer in results.
+	Name, Type string
+	E2E        *E2E
+	// GetRecordsCalls, ReadThrottles and IteratorAgeMaxMs are as in
+	// E2EResult (zero when the reader does not count them).
+	GetRecordsCalls, ReadThrottles, IteratorAgeMaxMs int64
+}
+
+// CombineE2E is each consumer's accounting and their sum: counts added,
+// the largest iterator age, latencies merged into one distribution. With a
+// single consumer the result has no Consumers list.
+func CombineE2E(consumers []ConsumerE2E, acked *Bitset) E2EResult {
+	var total E2EResult
+	merged := newHist()
+	for _, c := range consumers {
+		res := c.E2E.Result(acked)
+		res.GetRecordsCalls, res.ReadThrottles, res.IteratorAgeMaxMs = c.GetRecordsCalls, c.ReadThrottles, c.IteratorAgeMaxMs
+		total.Read += res.Read
+		total.Lost += res.Lost
+		total.Duplicates += res.Duplicates
+		total.OutOfOrder += res.OutOfOrder
+		total.Foreign += res.Foreign
+		total.Unrecognised += res.Unrecognised
+		total.GetRecordsCalls += res.GetRecordsCalls
+		total.ReadThrottles += res.ReadThrottles
+		total.IteratorAgeMaxMs = max(total.IteratorAgeMaxMs, res.IteratorAgeMaxMs)
+		c.E2E.mu.Lock()
+		merged.Merge(c.E2E.latency)
+		c.E2E.mu.Unlock()
+		total.Consumers = append(total.Consumers, ConsumerResult{Name: c.Name, Type: c.Type, E2EResult: res})
+	}
+	total.Latency = summarize(merged)
+	if len(total.Consumers) == 1 {
+		total.Consumers = nil
+	}
+	return total
+}
+
 // ConsumerResult is one consumer's end-to-end accounting.
 type ConsumerResult struct {
-	// Name is the consumer's name ("polling-0#2" for the third of a
+	// Name is the consumer's name ("polling-0-2" for the third of a
 	// count); Type is "polling" or "efo".
 	Name, Type string
 	E2EResult

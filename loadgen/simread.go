@@ -27,7 +27,8 @@ type ReaderSpec struct {
 const VerifierName = "spillway-verify"
 
 // ReaderSpecs expands a scenario's consumers, one spec per Count; a
-// consumer of Count n becomes name#0 … name#n-1. A scenario without
+// consumer of Count n becomes name-0 … name-(n-1) (RegisterStreamConsumer
+// takes only letters, digits, _ . and -). A scenario without
 // consumers gets one polling consumer, VerifierName, at the shard's full 5
 // calls/s.
 func ReaderSpecs(sc *scenarios.Scenario) []ReaderSpec {
@@ -39,7 +40,7 @@ func ReaderSpecs(sc *scenarios.Scenario) []ReaderSpec {
 		for i := range max(c.Count, 1) {
 			name := c.Name
 			if c.Count > 1 {
-				name += "#" + itoa(i)
+				name += "-" + itoa(i)
 			}
 			out = append(out, ReaderSpec{Name: name, Type: c.Type, PollInterval: c.PollInterval.D()})
 		}
@@ -172,30 +173,12 @@ func (s *SimReaders) ReadOf(acked *Bitset) int64 {
 
 // Result is each reader's accounting and their sum (latency merged).
 func (s *SimReaders) Result(acked *Bitset) E2EResult {
-	var total E2EResult
-	merged := newHist()
-	for _, r := range s.readers {
-		res := r.e2e.Result(acked)
-		res.GetRecordsCalls, res.ReadThrottles, res.IteratorAgeMaxMs = r.calls.Load(), r.throttles.Load(), r.ageMax.Load()
-		total.Read += res.Read
-		total.Lost += res.Lost
-		total.Duplicates += res.Duplicates
-		total.OutOfOrder += res.OutOfOrder
-		total.Foreign += res.Foreign
-		total.Unrecognised += res.Unrecognised
-		total.GetRecordsCalls += res.GetRecordsCalls
-		total.ReadThrottles += res.ReadThrottles
-		total.IteratorAgeMaxMs = max(total.IteratorAgeMaxMs, res.IteratorAgeMaxMs)
-		r.e2e.mu.Lock()
-		merged.Merge(r.e2e.latency)
-		r.e2e.mu.Unlock()
-		total.Consumers = append(total.Consumers, ConsumerResult{Name: r.spec.Name, Type: r.spec.Type, E2EResult: res})
+	parts := make([]ConsumerE2E, len(s.readers))
+	for i, r := range s.readers {
+		parts[i] = ConsumerE2E{Name: r.spec.Name, Type: r.spec.Type, E2E: r.e2e,
+			GetRecordsCalls: r.calls.Load(), ReadThrottles: r.throttles.Load(), IteratorAgeMaxMs: r.ageMax.Load()}
 	}
-	total.Latency = summarize(merged)
-	if len(total.Consumers) == 1 {
-		total.Consumers = nil
-	}
-	return total
+	return CombineE2E(parts, acked)
 }
 
 // Series is the readers' per-second counts so far.

@@ -116,7 +116,7 @@ type E2E struct {
 // ConsumerE2E is what one consumer of the stream read back; the fields
 // mean what E2E's fields of the same name do, for this consumer alone.
 type ConsumerE2E struct {
-	// Name is the consumer's name ("polling-0#2" for the third of a
+	// Name is the consumer's name ("polling-0-2" for the third of a
 	// count); Type is "polling" (GetRecords) or "efo" (enhanced fan-out).
 	Name string `json:"name"`
 	Type string `json:"type"`
