@@ -12,12 +12,12 @@ func BenchmarkHashPartitionKey(b *testing.B) {
 	}
 }
 
-// BenchmarkPutRecords is the model's share of the per-record path: hash,
-// shard lookup among 64 and both buckets, in requests of 500. ns/op is per
-// record.
-func BenchmarkPutRecords(b *testing.B) {
+// benchPut writes b.N records of 100 B with 64 distinct keys into a
+// 64-shard stream without limits, in requests of 500, calling every after
+// each request. ns/op is per record.
+func benchPut(b *testing.B, keep bool, every func(s *Stream, i int)) {
 	start := time.Unix(1_700_000_000, 0)
-	s, err := NewStream(StreamConfig{Name: "b", Shards: 64, ShardRecordsPerSec: 1e12, ShardBytesPerSec: 1e15}, start)
+	s, err := NewStream(StreamConfig{Name: "b", Shards: 64, ShardRecordsPerSec: 1e12, ShardBytesPerSec: 1e15, KeepRecords: keep}, start)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -33,40 +33,31 @@ func BenchmarkPutRecords(b *testing.B) {
 		if err := s.PutRecords(start.Add(time.Duration(i)), entries[:n], out[:n]); err != nil {
 			b.Fatal(err)
 		}
+		if every != nil {
+			every(s, i)
+		}
 	}
 }
+
+// BenchmarkPutRecords is the model's share of the per-record path: hash,
+// shard lookup among 64 and both buckets. ns/op is per record.
+func BenchmarkPutRecords(b *testing.B) { benchPut(b, false, nil) }
 
 // BenchmarkPutRecordsKept is BenchmarkPutRecords on a stream that keeps
 // every record for readers (KeepRecords), trimmed as a reader would trim
 // it: the extra cost of writing into the log. ns/op is per record.
 func BenchmarkPutRecordsKept(b *testing.B) {
-	start := time.Unix(1_700_000_000, 0)
-	s, err := NewStream(StreamConfig{Name: "b", Shards: 64, ShardRecordsPerSec: 1e12, ShardBytesPerSec: 1e15, KeepRecords: true}, start)
-	if err != nil {
-		b.Fatal(err)
-	}
-	entries := make([]PutEntry, 500)
-	for i := range entries {
-		entries[i] = PutEntry{PartitionKey: keyForTest(i) + "-0123456789abcdef0123456789", DataBytes: 100}
-	}
-	out := make([]PutResult, 500)
 	ids := make([]string, 64)
 	for i := range ids {
 		ids[i] = ShardID(i)
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i += 500 {
-		n := min(500, b.N-i)
-		if err := s.PutRecords(start.Add(time.Duration(i)), entries[:n], out[:n]); err != nil {
-			b.Fatal(err)
-		}
+	benchPut(b, true, func(s *Stream, i int) {
 		if i%(500*64) == 0 {
 			for _, id := range ids {
 				s.Trim(id, ^uint64(0)>>1)
 			}
 		}
-	}
+	})
 }
 
 // writeForRead fills a one-shard stream with n records of 100 bytes,

@@ -192,14 +192,7 @@ func (s *Stream) SwitchMode(now time.Time, mode CapacityMode) error {
 	if s.pending != nil {
 		return apiErrorf(ErrResourceInUse, "stream %s is UPDATING: a resharding is in progress", s.cfg.Name)
 	}
-	day := int64(24 * time.Hour)
-	kept := s.switches[:0]
-	for _, t := range s.switches {
-		if nowNs-t < day {
-			kept = append(kept, t)
-		}
-	}
-	s.switches = kept
+	s.switches = lastDay(s.switches, nowNs)
 	if len(s.switches) >= MaxModeSwitchesPer24h {
 		return apiErrorf(ErrLimitExceeded, "stream %s switched capacity mode %d times in the last 24 hours, the most allowed", s.cfg.Name, len(s.switches))
 	}

@@ -116,14 +116,7 @@ func (s *Stream) UpdateShardCount(now time.Time, target int) error {
 	case 2*target < n:
 		return apiErrorf(ErrLimitExceeded, "TargetShardCount %d is below half the %d open shards", target, n)
 	}
-	day := int64(24 * time.Hour)
-	kept := s.updates[:0]
-	for _, t := range s.updates {
-		if nowNs-t < day {
-			kept = append(kept, t)
-		}
-	}
-	s.updates = kept
+	s.updates = lastDay(s.updates, nowNs)
 	if len(s.updates) >= s.cfg.MaxUpdatesPer24h {
 		return apiErrorf(ErrLimitExceeded, "UpdateShardCount was called %d times in the last 24 hours, the most allowed", len(s.updates))
 	}
@@ -142,6 +135,19 @@ func (s *Stream) UpdateShardCount(now time.Time, target int) error {
 	s.pending = p
 	s.advance(nowNs)
 	return nil
+}
+
+// lastDay keeps the times (stream nanoseconds, in order) of the rolling 24
+// hours before nowNs, for the per-day limits.
+func lastDay(times []int64, nowNs int64) []int64 {
+	day := int64(24 * time.Hour)
+	kept := times[:0]
+	for _, t := range times {
+		if nowNs-t < day {
+			kept = append(kept, t)
+		}
+	}
+	return kept
 }
 
 // canReshard checks what every resharding needs: a provisioned, ACTIVE
