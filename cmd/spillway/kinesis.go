@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spillway-dev/spillway/loadgen"
@@ -168,36 +170,85 @@ type readBack interface {
 	Result(acked *loadgen.Bitset) loadgen.E2EResult
 }
 
-// kinesisReadBack is a real stream read back by one polling reader.
+// kinesisReadBack is a real stream read back by the scenario's consumers
+// (or one polling verifier), each matching what it reads on its own.
 type kinesisReadBack struct {
-	*loadgen.E2E
-	t    *kinesis.Target
-	stop func()
+	t         *kinesis.Target
+	consumers []loadgen.ConsumerE2E
+	stop      func()
+	// errs holds why a consumer stopped early, by consumer name.
+	mu   sync.Mutex
+	errs map[string]error
+}
+
+// ReadOf is the least any consumer still reading has read: waiting for one
+// that stopped with an error would only run out the grace period.
+func (k *kinesisReadBack) ReadOf(acked *loadgen.Bitset) int64 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	least := acked.Len()
+	for _, c := range k.consumers {
+		if k.errs[c.Name] == nil {
+			least = min(least, c.E2E.ReadOf(acked))
+		}
+	}
+	return least
 }
 
 func (k *kinesisReadBack) Stop() { k.stop() }
 
+// Result combines the consumers; calls, throttles and iterator age are the
+// Target's, for all of them together.
 func (k *kinesisReadBack) Result(acked *loadgen.Bitset) loadgen.E2EResult {
-	res := k.E2E.Result(acked)
+	res := loadgen.CombineE2E(k.consumers, acked)
 	st := k.t.ReadStats()
 	res.GetRecordsCalls, res.ReadThrottles, res.IteratorAgeMaxMs = st.GetRecordsCalls, st.Throttles, st.IteratorAgeMaxMs
 	return res
 }
 
-// startReading polls the whole stream in the background from the start of
-// the run, matching every record read against the run's stamps.
+// failures lists the consumers that stopped with an error.
+func (k *kinesisReadBack) failures() []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []string
+	for name, err := range k.errs {
+		out = append(out, fmt.Sprintf("consumer %s stopped: %v", name, err))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// startReading reads the whole stream in the background from the start of
+// the run with every consumer of the scenario (polling with GetRecords, or
+// enhanced fan-out with SubscribeToShard), matching every record read
+// against the run's stamps.
 func startReading(ctx context.Context, t *kinesis.Target, r *loadgen.Runner, sc *scenarios.Scenario, since time.Time) *kinesisReadBack {
-	tracker := loadgen.NewE2E(r.RunStamp(), sc.Keys.Dist != scenarios.KeysUUID)
 	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	k := &kinesisReadBack{t: t, errs: map[string]error{}}
+	var wg sync.WaitGroup
+	for _, spec := range loadgen.ReaderSpecs(sc) {
+		tracker := loadgen.NewE2E(r.RunStamp(), sc.Keys.Dist != scenarios.KeysUUID)
+		k.consumers = append(k.consumers, loadgen.ConsumerE2E{Name: spec.Name, Type: spec.Type, E2E: tracker})
 		// A stream spillway created holds only this run's records: read it
 		// from the start. An existing one is read from the run's start.
-		opts := kinesis.ReadOptions{FromStart: !sc.Stream.Existing, Since: since.Add(-time.Second)}
-		_ = t.Read(rctx, opts, func(rec kinesis.ReadRecord) { tracker.Add(rec.Data, rec.PartitionKey, rec.ReadAt) })
-	}()
-	return &kinesisReadBack{E2E: tracker, t: t, stop: func() { cancel(); <-done }}
+		opts := kinesis.ReadOptions{FromStart: !sc.Stream.Existing, Since: since.Add(-time.Second), PollInterval: spec.PollInterval}
+		fn := func(rec kinesis.ReadRecord) { tracker.Add(rec.Data, rec.PartitionKey, rec.ReadAt) }
+		wg.Go(func() {
+			var err error
+			if spec.Type == scenarios.ConsumerEFO {
+				err = t.ReadEFO(rctx, spec.Name, opts, fn)
+			} else {
+				err = t.Read(rctx, opts, fn)
+			}
+			if err != nil && rctx.Err() == nil {
+				k.mu.Lock()
+				k.errs[spec.Name] = err
+				k.mu.Unlock()
+			}
+		})
+	}
+	k.stop = func() { cancel(); wg.Wait() }
+	return k
 }
 
 // finishReading keeps reading until every acknowledged record has been read
@@ -223,5 +274,10 @@ wait:
 		}
 	}
 	back.Stop()
+	if k, ok := back.(*kinesisReadBack); ok {
+		for _, f := range k.failures() {
+			fmt.Fprintf(e.stderr, "spillway: %s\n", f)
+		}
+	}
 	return reports.E2EOf(back.Result(s.Acked), time.Since(start))
 }

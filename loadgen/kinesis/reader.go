@@ -55,15 +55,18 @@ type ReadOptions struct {
 type ReadRecord struct {
 	ShardID, PartitionKey, SequenceNumber string
 	Data                                  []byte
-	ReadAt                                time.Time // when GetRecords returned it (the client's clock)
+	ReadAt                                time.Time // when GetRecords returned it, or its SubscribeToShard event arrived (the client's clock)
 }
 
-// ReadStats counts what the reader did (for results): GetRecords calls,
+// ReadStats counts what the readers did (for results): GetRecords calls,
 // records read, throttled calls and other failed calls (GetRecords,
-// GetShardIterator and ListShards alike; an expired iterator counts as an
-// error).
+// GetShardIterator, ListShards and ReadEFO's calls alike; an expired
+// iterator counts as an error).
 type ReadStats struct {
 	GetRecordsCalls, Records, Throttles, Errors int64
+	// Subscriptions counts ReadEFO's SubscribeToShard calls, answered or
+	// failed (a renewal is a call; the events of one are not).
+	Subscriptions int64
 	// IteratorAgeMaxMs is the largest iterator age seen, in milliseconds:
 	// CloudWatch's GetRecords.IteratorAgeMilliseconds, the age of the last
 	// record a call returned (by the server's ApproximateArrivalTimestamp),
@@ -74,6 +77,7 @@ type ReadStats struct {
 // readCounters are a Target's ReadStats as they accrue.
 type readCounters struct {
 	calls, records, throttles, errors atomic.Int64
+	subscriptions                     atomic.Int64
 	ageMaxMs                          atomic.Int64
 }
 
@@ -94,6 +98,7 @@ func (t *Target) ReadStats() ReadStats {
 		Records:          c.records.Load(),
 		Throttles:        c.throttles.Load(),
 		Errors:           c.errors.Load(),
+		Subscriptions:    c.subscriptions.Load(),
 		IteratorAgeMaxMs: c.ageMaxMs.Load(),
 	}
 }
@@ -130,19 +135,23 @@ func (t *Target) Read(ctx context.Context, o ReadOptions, fn func(ReadRecord)) e
 		relist: make(chan struct{}, 1),
 		shards: map[string]*shardState{},
 	}
+	r.readFn = r.readShard
 	err := r.run(ctx)
 	cancel()
 	r.wg.Wait()
 	return err
 }
 
-// reader is one Read call.
+// reader is one Read (or ReadEFO) call.
 type reader struct {
 	t  *Target
 	o  ReadOptions
 	fn func(ReadRecord)
 	c  *readCounters
 	wg sync.WaitGroup
+	// readFn reads one shard until it is drained or ctx ends, telling the
+	// coordinator through send: readShard, or ReadEFO's subscriber.
+	readFn func(ctx context.Context, id string)
 
 	events chan shardEvent // from the shard goroutines
 	listed chan listResult // from the lister
@@ -282,7 +291,7 @@ func (r *reader) listNow() {
 func (r *reader) startReady(ctx context.Context) {
 	for _, id := range r.ready() {
 		r.shards[id].started = true
-		r.wg.Go(func() { r.readShard(ctx, id) })
+		r.wg.Go(func() { r.readFn(ctx, id) })
 	}
 }
 

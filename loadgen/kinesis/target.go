@@ -7,6 +7,7 @@ package kinesis
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -62,6 +63,11 @@ type Options struct {
 	// local endpoints; empty means the standard chain. They are handed to
 	// the SDK and kept nowhere else.
 	AccessKeyID, SecretAccessKey string
+	// CAFile is a PEM file of root certificates to trust besides the usual
+	// ones (the system's, or AWS_CA_BUNDLE's), for an HTTPS Endpoint with
+	// its own certificate, e.g. kinesis-local's TLS port, which ReadEFO
+	// needs for HTTP/2. "" adds none.
+	CAFile string
 }
 
 // Target is a Kinesis data stream as a loadgen.Target (and ShardLister and
@@ -78,8 +84,10 @@ type Target struct {
 	shards   []shardRange
 	mapTried atomic.Bool
 
-	// reads accrues ReadStats over every Read.
+	// reads accrues ReadStats over every Read and ReadEFO.
 	reads readCounters
+	// subscribeHTTP is the HTTP client for SubscribeToShard (efo.go).
+	subscribeHTTP httpDoer
 }
 
 // shardRange is an open shard and the first hash key it owns.
@@ -123,15 +131,32 @@ func New(ctx context.Context, o Options) (*Target, error) {
 	if !ok {
 		base = awshttp.NewBuildableClient()
 	}
-	httpClient := base.
+	if o.CAFile != "" {
+		if base, err = withRootCAs(base, o.CAFile); err != nil {
+			return nil, err
+		}
+	}
+	pooled := base.
 		WithTransportOptions(func(t *http.Transport) {
 			t.MaxConnsPerHost = conns
 			t.MaxIdleConnsPerHost = conns
 			if t.MaxIdleConns != 0 { // 0 is no limit
 				t.MaxIdleConns = max(t.MaxIdleConns, conns)
 			}
-		}).
-		WithTimeout(timeout)
+		})
+	// Every call but SubscribeToShard goes over HTTP/1.1: over HTTP/2
+	// keepBodyClient would hold a response until the exchange ended, which
+	// for answers above the stream's 4 MiB flow-control window (GetRecords
+	// returns up to 10 MiB) is never. SubscribeToShard, which needs HTTP/2,
+	// has its own client (subscribeClient).
+	httpClient := pooled.WithTransportOptions(func(t *http.Transport) {
+		t.ForceAttemptHTTP2 = false
+		t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+		if t.TLSClientConfig != nil { // it may offer h2 in ALPN already
+			t.TLSClientConfig = t.TLSClientConfig.Clone()
+			t.TLSClientConfig.NextProtos = []string{"http/1.1"}
+		}
+	}).WithTimeout(timeout)
 
 	client := kinesis.NewFromConfig(cfg, func(so *kinesis.Options) {
 		so.HTTPClient = keepBodyClient{next: httpClient}
@@ -148,7 +173,7 @@ func New(ctx context.Context, o Options) (*Target, error) {
 			so.BaseEndpoint = aws.String(o.Endpoint)
 		}
 	})
-	return &Target{client: client, stream: o.Stream}, nil
+	return &Target{client: client, stream: o.Stream, subscribeHTTP: subscribeClient(pooled, timeout)}, nil
 }
 
 // Name is the target's name in results: "kinesis".

@@ -45,18 +45,24 @@ const (
 // and returns its endpoint, http://127.0.0.1:<port>.
 func StartKinesalite(t testing.TB) (endpoint string) {
 	t.Helper()
-	return startEmulator(t, "kinesalite", 1, func(ports []int) []string {
+	ports := startEmulator(t, "kinesalite", 1, nil, func(ports []int) []string {
 		return []string{"kinesalite.cjs", strconv.Itoa(ports[0])}
 	})
+	return "http://127.0.0.1:" + strconv.Itoa(ports[0])
 }
 
 // StartKinesisLocal starts kinesis-local (every *_DURATION at 50 ms, bound
 // to loopback by bind-loopback.cjs) and returns its plain HTTP endpoint.
 func StartKinesisLocal(t testing.TB) (endpoint string) {
 	t.Helper()
-	return startEmulator(t, "kinesis-local", 2, func(ports []int) []string {
-		return []string{"kinesis-local.cjs", strconv.Itoa(ports[0]), strconv.Itoa(ports[1])}
-	})
+	ports := startEmulator(t, "kinesis-local", 2, nil, kinesisLocalArgs)
+	return "http://127.0.0.1:" + strconv.Itoa(ports[0])
+}
+
+// kinesisLocalArgs starts kinesis-local with plain HTTP on ports[0] and TLS
+// on ports[1].
+func kinesisLocalArgs(ports []int) []string {
+	return []string{"kinesis-local.cjs", strconv.Itoa(ports[0]), strconv.Itoa(ports[1])}
 }
 
 // emulatorSetup returns the emulators folder and node, or skips the test
@@ -86,10 +92,11 @@ func emulatorSetup(t testing.TB, pkg string) (dir, node string) {
 }
 
 // startEmulator runs `node args(ports)...` in the emulators folder with
-// nports free loopback ports, waits until the first port answers and the
-// launcher has printed "listening", and returns http://127.0.0.1:<port>.
-// A start that loses its port to another process is retried.
-func startEmulator(t testing.TB, name string, nports int, args func(ports []int) []string) string {
+// nports free loopback ports and env added to the environment, waits until
+// the first port answers and the launcher has printed "listening", and
+// returns the ports. A start that loses its port to another process is
+// retried.
+func startEmulator(t testing.TB, name string, nports int, env []string, args func(ports []int) []string) []int {
 	t.Helper()
 	dir, node := emulatorSetup(t, name)
 	var last string
@@ -99,10 +106,10 @@ func startEmulator(t testing.TB, name string, nports int, args func(ports []int)
 			ports[i] = freePort(t)
 		}
 		began := time.Now()
-		ok, output := runEmulator(t, dir, node, name, args(ports), ports[0])
+		ok, output := runEmulator(t, dir, node, name, env, args(ports), ports[0])
 		if ok {
 			t.Logf("%s on 127.0.0.1:%d, answering after %v", name, ports[0], time.Since(began).Round(time.Millisecond))
-			return "http://127.0.0.1:" + strconv.Itoa(ports[0])
+			return ports
 		}
 		last = output
 		if !strings.Contains(output, "EADDRINUSE") {
@@ -110,19 +117,20 @@ func startEmulator(t testing.TB, name string, nports int, args func(ports []int)
 		}
 	}
 	t.Fatalf("%s did not start:\n%s", name, last)
-	return ""
+	return nil
 }
 
 // runEmulator starts one server process and waits for it. It returns false
 // and the process's output if the process exits before answering; it fails
 // the test if the process neither answers nor exits in emulatorStartWait.
-func runEmulator(t testing.TB, dir, node, name string, args []string, port int) (ok bool, output string) {
+func runEmulator(t testing.TB, dir, node, name string, env, args []string, port int) (ok bool, output string) {
 	t.Helper()
 	var stdout, stderr lockedBuffer
 	cmd := exec.Command(node, args...)
 	cmd.Dir = dir
 	// Later entries win: pin what the servers read from the environment.
 	cmd.Env = append(os.Environ(), "AWS_REGION=us-east-1", "AWS_ACCOUNT_ID=000000000000", "NODE_OPTIONS=")
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.WaitDelay = 5 * time.Second
