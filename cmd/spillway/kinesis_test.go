@@ -121,3 +121,49 @@ events:
 		t.Errorf("%d closed parents and %d children, want 2 and 4: %+v", closed, children, res.PerShard)
 	}
 }
+
+// spillway run --target kinesis with a polling and a fan-out consumer
+// against kinesis-local over TLS (fan-out needs HTTP/2): each consumer
+// reads every record once.
+func TestRunConsumersKinesisLocal(t *testing.T) {
+	endpoint, caFile := kinesistest.StartKinesisLocalTLS(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "local")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_CA_BUNDLE", caFile)
+	sc := writeFile(t, "c.yaml", `name: cli-consumers
+stream: {name: spillway-cli-consumers, shards: 2}
+load: {rate: 200, duration: 2s}
+record: {size: 200B}
+keys: {dist: uniform, count: 50}
+producer: {batch: 100, linger: 20ms, max_in_flight: 1}
+consumers:
+  - {name: app, type: polling}
+  - {name: fan, type: efo}
+thresholds:
+  - e2e_lost < 1
+  - e2e_duplicates < 1
+`)
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, "run", sc, "--target", "kinesis", "--endpoint", endpoint, "--no-progress", "--out", out, "--read-grace", "30s")
+	if code != exitOK {
+		t.Fatalf("code %d\n%s\n%s", code, stdout, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
+	if len(files) != 1 {
+		t.Fatalf("results %v", files)
+	}
+	res, err := reports.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := res.E2E
+	if e == nil || res.Totals.Acked != 400 || len(e.Consumers) != 2 {
+		t.Fatalf("totals %+v, e2e %+v", res.Totals, e)
+	}
+	for _, c := range e.Consumers {
+		if c.Read != 400 || c.Lost != 0 || c.Duplicates != 0 {
+			t.Errorf("consumer %s (%s): read %d, lost %d, duplicates %d", c.Name, c.Type, c.Read, c.Lost, c.Duplicates)
+		}
+	}
+}
