@@ -41,8 +41,12 @@ type Outcome struct {
 	Limit model.Limit
 }
 
-// Throttled reports whether the record was refused for throughput.
-func (o *Outcome) Throttled() bool { return o.ErrorCode == model.ErrThroughputExceeded }
+// Throttled reports whether the record was refused for throughput: Kinesis's
+// ProvisionedThroughputExceededException or Firehose's
+// ServiceUnavailableException (its throttle, per record or per request).
+func (o *Outcome) Throttled() bool {
+	return o.ErrorCode == model.ErrThroughputExceeded || o.ErrorCode == model.ErrServiceUnavailable
+}
 
 // Target is a stream that takes batches of records: a PutRecords call (or
 // PutRecord when the batch holds one record). It fills out with one outcome
