@@ -30,16 +30,20 @@ type awsFlags struct {
 	yes        bool
 }
 
-// kinesisEndpoint is where requests will go: the flag, else the SDK's
-// environment variables, else "" (AWS itself).
-func kinesisEndpoint(flag string) string {
-	for _, v := range []string{flag, os.Getenv("AWS_ENDPOINT_URL_KINESIS"), os.Getenv("AWS_ENDPOINT_URL")} {
+// serviceEndpoint is where a service's requests will go: the flag, else
+// the SDK's environment variables (AWS_ENDPOINT_URL_<SERVICE>, then
+// AWS_ENDPOINT_URL), else "" (AWS itself).
+func serviceEndpoint(flag, service string) string {
+	for _, v := range []string{flag, os.Getenv("AWS_ENDPOINT_URL_" + service), os.Getenv("AWS_ENDPOINT_URL")} {
 		if v != "" {
 			return v
 		}
 	}
 	return ""
 }
+
+// kinesisEndpoint is serviceEndpoint for Kinesis.
+func kinesisEndpoint(flag string) string { return serviceEndpoint(flag, "KINESIS") }
 
 // isLoopback reports whether endpoint is on this machine (127.0.0.0/8, ::1,
 // localhost): a local emulator, which costs nothing.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/spillway-dev/spillway/loadgen"
+	"github.com/spillway-dev/spillway/loadgen/firehose"
 	"github.com/spillway-dev/spillway/loadgen/kinesis"
 	"github.com/spillway-dev/spillway/model"
 	"github.com/spillway-dev/spillway/reports"
@@ -55,6 +56,8 @@ type runFlags struct {
 	// readGrace after it, matching every record.
 	read      bool
 	readGrace time.Duration
+	// s3Endpoint is where --target firehose reads the delivered objects.
+	s3Endpoint string
 }
 
 func runCmd(ctx context.Context, e *env, args []string) error {
@@ -70,20 +73,21 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&f.noProgress, "no-progress", false, "print plain progress lines instead of progress bars")
 	fs.DurationVar(&f.simLatency, "sim-latency", loadgen.DefaultSimConfig.LatencyMedian,
 		"median round trip of the simulated stream (p99 is 3x); 0 answers at once")
-	fs.StringVar(&f.aws.target, "target", "sim", "sim (the built-in simulated stream) or kinesis (AWS or a Kinesis-compatible endpoint)")
-	fs.StringVar(&f.aws.endpoint, "endpoint", "", "Kinesis endpoint URL, e.g. http://127.0.0.1:4567 (default: AWS, or AWS_ENDPOINT_URL_KINESIS)")
+	fs.StringVar(&f.aws.target, "target", "sim", "sim (the built-in simulated stream), kinesis (AWS or a Kinesis-compatible endpoint) or firehose (an existing Direct PUT Firehose stream)")
+	fs.StringVar(&f.aws.endpoint, "endpoint", "", "Kinesis or Firehose endpoint URL, e.g. http://127.0.0.1:4567 (default: AWS, or AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL_FIREHOSE)")
+	fs.StringVar(&f.s3Endpoint, "s3-endpoint", "", "with --target firehose: S3 endpoint URL to read the delivered objects from (default: AWS, or AWS_ENDPOINT_URL_S3)")
 	fs.StringVar(&f.aws.region, "region", "", "AWS Region (default: the SDK's chain, AWS_REGION or the profile)")
 	fs.StringVar(&f.aws.profile, "profile", "", "shared config profile (default: AWS_PROFILE or default)")
 	fs.BoolVar(&f.aws.keepStream, "keep-stream", false, "do not delete the stream spillway created")
 	fs.BoolVar(&f.aws.yes, "yes", false, "allow a run against a non-loopback endpoint whatever it may cost")
-	fs.BoolVar(&f.read, "read", true, "with --target kinesis: read the stream back and match every record (end-to-end latency, lost, duplicates)")
-	fs.DurationVar(&f.readGrace, "read-grace", 30*time.Second, "with --read: how long to keep reading after the last write for records not yet read")
+	fs.BoolVar(&f.read, "read", true, "read the stream back and match every record (end-to-end latency, lost, duplicates; with --target firehose, the objects in S3)")
+	fs.DurationVar(&f.readGrace, "read-grace", 30*time.Second, "with --read: how long to keep reading after the last write for records not yet read (for Firehose, after its buffer interval)")
 	file, err := oneArg(fs, args, "scenario file")
 	if err != nil {
 		return err
 	}
-	if f.aws.target != "sim" && f.aws.target != "kinesis" {
-		return usageErr("--target %q: want sim or kinesis", f.aws.target)
+	if f.aws.target != "sim" && f.aws.target != "kinesis" && f.aws.target != "firehose" {
+		return usageErr("--target %q: want sim, kinesis or firehose", f.aws.target)
 	}
 	if f.duration < 0 || f.simLatency < 0 {
 		return usageErr("--duration and --sim-latency must not be negative")
@@ -140,14 +144,28 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 	var (
 		target     loadgen.Target
 		reader     *kinesis.Target
+		fhTarget   *firehose.Target
+		fhInfo     firehose.StreamInfo
 		simStream  *model.Stream
-		firehose   *loadgen.SimFirehose
+		simFH      *loadgen.SimFirehose
 		requestMax int
 		what       string
 	)
 	switch fh := sc.Firehose; {
 	case f.aws.target == "kinesis" && fh != nil:
-		return usageErr("--target kinesis with a firehose section: real Firehose streams are not supported yet; use --target sim")
+		return usageErr("--target kinesis with a firehose section: use --target firehose for a Direct PUT Firehose stream")
+	case f.aws.target == "firehose" && (fh == nil || fh.Source != scenarios.FirehoseDirectPut):
+		return usageErr("--target firehose needs a firehose section with source: direct_put")
+	case f.aws.target == "firehose":
+		sched, err := loadgen.ScheduleFor(sc.Load, f.duration)
+		if err != nil {
+			return err
+		}
+		if fhTarget, fhInfo, err = setupFirehose(runCtx, e, sc, sched, f.aws); err != nil {
+			return err
+		}
+		target, requestMax = fhTarget, model.PutRecordBatchMaxBytes
+		what = fmt.Sprintf("Firehose stream %q", fh.Name)
 	case f.aws.target == "kinesis":
 		sched, err := loadgen.ScheduleFor(sc.Load, f.duration)
 		if err != nil {
@@ -170,11 +188,11 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 		if err != nil {
 			return err
 		}
-		firehose, err = loadgen.NewSimFirehose(loadgen.DeliveryConfigFor(sc, ratio), filepath.Join(dir, "s3"), sim, now)
+		simFH, err = loadgen.NewSimFirehose(loadgen.DeliveryConfigFor(sc, ratio), filepath.Join(dir, "s3"), sim, now)
 		if err != nil {
 			return err
 		}
-		target, requestMax = firehose, model.PutRecordBatchMaxBytes
+		target, requestMax = simFH, model.PutRecordBatchMaxBytes
 		what = fmt.Sprintf("the simulated Firehose stream %q (buffer %s or %v)", fh.Name, fh.BufferSize, fh.BufferInterval)
 	default:
 		stream, err := model.NewStream(loadgen.StreamConfigFor(sc, f.read), now())
@@ -231,8 +249,11 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 	res.E2E = e2e
 	reports.AddReadSeries(res, readSeries)
 	var deliveryErr error
-	if firehose != nil {
-		d, err := firehose.Close(runner.RunStamp())
+	if fhTarget != nil && f.read {
+		res.Delivery, deliveryErr = finishFirehose(runCtx, e, fhTarget, fhInfo, sc, f, runner.RunStamp(), summary)
+	}
+	if simFH != nil {
+		d, err := simFH.Close(runner.RunStamp())
 		res.Delivery = reports.DeliveryOf(d, sc.Firehose)
 		deliveryErr = err
 	}
