@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/logging"
@@ -143,7 +142,7 @@ func ReadDelivered(ctx context.Context, opts S3Options, c Check) (Delivery, erro
 	d.Listed = int64(len(objs))
 	d.Accepted = acked.Len()
 	d.Unverifiable = acked.Intersect(short)
-	delay := newHist()
+	delay := loadgen.NewLatencyHistogram() // loadgen's latency ranges, summarised in ms
 	var found loadgen.Bitset
 	scan := func(o s3Object, data []byte) {
 		held := false
@@ -159,7 +158,7 @@ func ReadDelivered(ctx context.Context, opts S3Options, c Check) (Delivery, erro
 					d.Unacked++
 				case !short.Has(st.RecordID):
 					d.Delivered++
-					recordMicros(delay, o.modified.Sub(time.Unix(0, st.IntendedUnixNano)))
+					delay.Record(o.modified.Sub(time.Unix(0, st.IntendedUnixNano)))
 				}
 			}
 			next := bytes.Index(data[i+1:], magic[:])
@@ -194,7 +193,7 @@ func ReadDelivered(ctx context.Context, opts S3Options, c Check) (Delivery, erro
 		}
 	}
 	d.Lost = max(d.Accepted-d.Unverifiable-d.Delivered, 0)
-	d.Delay = summarize(delay)
+	d.Delay = delay.Percentiles()
 	return d, nil
 }
 
@@ -279,39 +278,4 @@ func sniff(b []byte) model.Compression {
 		return model.CompressionSnappy
 	}
 	return model.CompressionNone
-}
-
-// The delay histogram is loadgen's: 1 µs to 1 hour at 3 significant
-// figures, summarised in milliseconds.
-const (
-	histMinMicros = 1
-	histMaxMicros = int64(time.Hour / time.Microsecond)
-	histSigFigs   = 3
-)
-
-func newHist() *hdrhistogram.Histogram {
-	return hdrhistogram.New(histMinMicros, histMaxMicros, histSigFigs)
-}
-
-// recordMicros records d, clamped to the histogram's range (a negative
-// delay, from clocks apart, counts as 1 µs).
-func recordMicros(h *hdrhistogram.Histogram, d time.Duration) {
-	us := min(max(int64(d/time.Microsecond), histMinMicros), histMaxMicros)
-	_ = h.RecordValue(us)
-}
-
-func summarize(h *hdrhistogram.Histogram) loadgen.Percentiles {
-	if h.TotalCount() == 0 {
-		return loadgen.Percentiles{}
-	}
-	ms := func(us int64) float64 { return float64(us) / 1000 }
-	return loadgen.Percentiles{
-		Count: h.TotalCount(),
-		Mean:  h.Mean() / 1000,
-		P50:   ms(h.ValueAtQuantile(50)),
-		P90:   ms(h.ValueAtQuantile(90)),
-		P99:   ms(h.ValueAtQuantile(99)),
-		P999:  ms(h.ValueAtQuantile(99.9)),
-		Max:   ms(h.Max()),
-	}
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/spillway-dev/spillway/loadgen"
+	"github.com/spillway-dev/spillway/loadgen/internal/sdkhttp"
 	"github.com/spillway-dev/spillway/model"
 )
 
@@ -107,7 +108,7 @@ func New(ctx context.Context, o Options) (*Target, error) {
 		WithTimeout(timeout)
 
 	client := firehose.NewFromConfig(cfg, func(so *firehose.Options) {
-		so.HTTPClient = keepBodyClient{next: httpClient}
+		so.HTTPClient = sdkhttp.KeepBodyClient{Next: httpClient}
 		// Retries are spillway's, as for Kinesis: the scenario's retry
 		// policy must see every throttle and failure. RetryMaxAttempts
 		// (AWS_MAX_ATTEMPTS) would wrap the retryer again, so clear it too.

@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/spillway-dev/spillway/loadgen/internal/reqerr"
 )
 
 // Request-level error codes that Kinesis itself never sends.
@@ -76,26 +78,9 @@ func isTransport(err error) bool {
 		strings.Contains(msg, "connection reset")
 }
 
-// codedError is a failed request with its classification, in the form the
-// runner reads (loadgen.ErrorCode).
-type codedError struct {
-	code string
-	err  error
-}
-
-func (e *codedError) Error() string     { return e.err.Error() }
-func (e *codedError) Unwrap() error     { return e.err }
-func (e *codedError) ErrorCode() string { return e.code }
-
 // requestError is what a data-path call returns for err: the caller's
 // context error if that context has ended (so that the runner sees the
 // cancellation), else err with its Classify code when it has one.
 func requestError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if code := Classify(err); code != "" {
-		return &codedError{code: code, err: err}
-	}
-	return err
+	return reqerr.For(ctx, err, Classify)
 }

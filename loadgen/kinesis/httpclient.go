@@ -1,63 +1,22 @@
 package kinesis
 
 import (
-	"io"
 	"net/http"
-	"sync"
+
+	"github.com/spillway-dev/spillway/loadgen/internal/sdkhttp"
 )
 
 // httpDoer is the HTTP client the SDK calls (kinesis.HTTPClient).
-type httpDoer interface {
-	Do(*http.Request) (*http.Response, error)
-}
+type httpDoer = sdkhttp.Doer
 
-// keepBodyClient hands the transport a request body that the SDK cannot
-// close under it, and returns to the SDK only once the transport has closed
-// that body itself.
-//
-// smithy-go's ClientHandler closes the request body as soon as Do returns,
-// and its body reads io.EOF once closed. If the transport is still writing
-// the body then (it may return the response before it has finished), the
-// request is cut short and the connection torn down, so that a call the
-// server answered with 200 fails while reading the response with "use of
-// closed network connection" (aws-sdk-go-v2 issues #1825 and #2737; seen on
-// 0.01–0.7% of PutRecords calls here, and gone with this wrapper).
+// keepBodyClient is sdkhttp.KeepBodyClient over next: it returns to the SDK
+// only once the transport has closed the request body (the workaround for
+// aws-sdk-go-v2 issues #1825 and #2737, explained there).
 type keepBodyClient struct {
 	next httpDoer
 }
 
-// Do sends req through the wrapped client.
+// Do sends req through sdkhttp.KeepBodyClient.
 func (c keepBodyClient) Do(req *http.Request) (*http.Response, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return c.next.Do(req)
-	}
-	body := &trackedBody{ReadCloser: req.Body, closed: make(chan struct{})}
-	r := req.WithContext(req.Context()) // a shallow copy: the SDK keeps req
-	r.Body = body
-	resp, err := c.next.Do(r)
-	// A transport always closes the body, on success and on failure, though
-	// perhaps later from its own goroutine. A cancelled request is being
-	// torn down anyway: don't wait for it.
-	select {
-	case <-body.closed:
-	case <-req.Context().Done():
-	}
-	return resp, err
-}
-
-// trackedBody is a request body that reports when the transport closes it.
-type trackedBody struct {
-	io.ReadCloser
-	once   sync.Once
-	closed chan struct{}
-}
-
-// Close closes the underlying body, once, and reports it.
-func (b *trackedBody) Close() error {
-	var err error
-	b.once.Do(func() {
-		err = b.ReadCloser.Close()
-		close(b.closed)
-	})
-	return err
+	return sdkhttp.KeepBodyClient{Next: c.next}.Do(req)
 }

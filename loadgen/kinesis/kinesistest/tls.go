@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/spillway-dev/spillway/loadgen/internal/emulator"
 )
 
 // StartKinesisLocalTLS starts kinesis-local as StartKinesisLocal does and
@@ -31,8 +33,8 @@ func StartKinesisLocalTLS(t testing.TB) (endpoint, caFile string) {
 	t.Helper()
 	dir := t.TempDir()
 	certJSON, caFile := writeLoopbackCert(t, dir)
-	ports := startEmulator(t, "kinesis-local", 2, []string{"KINESIS_MOCK_CERT_PATH=" + certJSON}, kinesisLocalArgs)
-	waitPort(t, ports[1])
+	ports := start(t, "kinesis-local", 2, []string{"KINESIS_MOCK_CERT_PATH=" + certJSON}, kinesisLocalArgs)
+	emulator.WaitPort(t, ports[1])
 	return "https://127.0.0.1:" + strconv.Itoa(ports[1]), caFile
 }
 
@@ -79,23 +81,4 @@ func writeLoopbackCert(t testing.TB, dir string) (certJSON, caFile string) {
 		t.Fatal(err)
 	}
 	return certJSON, caFile
-}
-
-// waitPort waits until 127.0.0.1:port accepts connections, failing the
-// test after emulatorStartWait.
-func waitPort(t testing.TB, port int) {
-	t.Helper()
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	deadline := time.Now().Add(emulatorStartWait)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nothing answers on %s after %v: %v", addr, emulatorStartWait, err)
-		}
-		time.Sleep(emulatorPoll)
-	}
 }
