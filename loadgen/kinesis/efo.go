@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
+
+	"github.com/spillway-dev/spillway/loadgen/internal/sdkhttp"
 )
 
 // Reading a stream through an enhanced fan-out (EFO) consumer: one
@@ -104,12 +106,12 @@ func (t *Target) ReadEFO(ctx context.Context, consumer string, o ReadOptions, fn
 // answer's headers, HTTP/2 pings to find a dead connection, and the
 // initial-response work-around for kinesis-local (eventstream_fix.go).
 //
-// It is not wrapped in keepBodyClient: over HTTP/2 the transport closes the
+// It is not wrapped in sdkhttp.KeepBodyClient: over HTTP/2 the transport closes the
 // request body only when the whole exchange ends, so Do would not return
 // before the subscription does. Nor is it needed: the server reads the
 // small request body before it answers, and Do returns after the answer's
 // headers.
-func subscribeClient(pooled *awshttp.BuildableClient, headerTimeout time.Duration) httpDoer {
+func subscribeClient(pooled *awshttp.BuildableClient, headerTimeout time.Duration) sdkhttp.Doer {
 	c := pooled.WithTransportOptions(func(t *http.Transport) {
 		t.ForceAttemptHTTP2 = true
 		t.ResponseHeaderTimeout = headerTimeout

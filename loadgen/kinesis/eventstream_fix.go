@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream/eventstreamapi"
+
+	"github.com/spillway-dev/spillway/loadgen/internal/sdkhttp"
 )
 
 // Work-around for kinesis-local (the npm build of kinesis-mock, 0.6.2): its
@@ -37,7 +39,7 @@ const (
 // event streams lacking an initial-response; every other request and
 // answer passes through untouched.
 type initialResponseClient struct {
-	next httpDoer
+	next sdkhttp.Doer
 }
 
 // Do sends req through the wrapped client.

@@ -36,7 +36,7 @@ func esBytes(t *testing.T, msgs ...eventstream.Message) []byte {
 	return b.Bytes()
 }
 
-// doerFunc is an httpDoer from a function.
+// doerFunc is an sdkhttp.Doer from a function.
 type doerFunc func(*http.Request) (*http.Response, error)
 
 func (f doerFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }

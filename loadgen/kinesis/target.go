@@ -25,6 +25,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/spillway-dev/spillway/loadgen"
+	"github.com/spillway-dev/spillway/loadgen/internal/sdkhttp"
 	"github.com/spillway-dev/spillway/model"
 )
 
@@ -83,11 +84,15 @@ type Target struct {
 	mu       sync.RWMutex
 	shards   []shardRange
 	mapTried atomic.Bool
+	// listedAt is when ListShards last answered and reshardedAt when this
+	// target last started a resharding (Unix nanoseconds, 0 never): for a
+	// while after a resharding, the map is listed again as it changes.
+	listedAt, reshardedAt atomic.Int64
 
 	// reads accrues ReadStats over every Read and ReadEFO.
 	reads readCounters
 	// subscribeHTTP is the HTTP client for SubscribeToShard (efo.go).
-	subscribeHTTP httpDoer
+	subscribeHTTP sdkhttp.Doer
 }
 
 // shardRange is an open shard and the first hash key it owns.
@@ -145,7 +150,7 @@ func New(ctx context.Context, o Options) (*Target, error) {
 			}
 		})
 	// Every call but SubscribeToShard goes over HTTP/1.1: over HTTP/2
-	// keepBodyClient would hold a response until the exchange ended, which
+	// sdkhttp.KeepBodyClient would hold a response until the exchange ended, which
 	// for answers above the stream's 4 MiB flow-control window (GetRecords
 	// returns up to 10 MiB) is never. SubscribeToShard, which needs HTTP/2,
 	// has its own client (subscribeClient).
@@ -159,7 +164,7 @@ func New(ctx context.Context, o Options) (*Target, error) {
 	}).WithTimeout(timeout)
 
 	client := kinesis.NewFromConfig(cfg, func(so *kinesis.Options) {
-		so.HTTPClient = keepBodyClient{next: httpClient}
+		so.HTTPClient = sdkhttp.KeepBodyClient{Next: httpClient}
 		so.Protocol = putRecordsProtocol{so.Protocol}
 		// Retries are spillway's: the scenario's retry policy must see
 		// every throttle and failure, each attempt measured. The SDK's
@@ -258,15 +263,29 @@ func (t *Target) putRecord(ctx context.Context, recs []loadgen.Record, out []loa
 	return requestError(ctx, err)
 }
 
+// After a resharding this target started, the shard map is listed again
+// at most every mapRefresh while failed records need their shard, for
+// mapRefreshFor (UpdateShardCount takes "a few minutes").
+const (
+	mapRefresh    = 2 * time.Second
+	mapRefreshFor = 10 * time.Minute
+)
+
 // attribute sets the shard of each failed outcome without one from the
 // shard map, loading the map first if it is empty and no earlier request
-// tried to.
+// tried to, or again if a resharding may have changed it.
 func (t *Target) attribute(ctx context.Context, recs []loadgen.Record, out []loadgen.Outcome) {
 	t.mu.RLock()
 	empty := len(t.shards) == 0
 	t.mu.RUnlock()
-	if empty && t.mapTried.CompareAndSwap(false, true) {
+	now := time.Now().UnixNano()
+	resharded := t.reshardedAt.Load()
+	switch {
+	case empty && t.mapTried.CompareAndSwap(false, true):
 		_, _ = t.ListShards(ctx) // on failure, shards stay unknown
+	case resharded != 0 && now-resharded < int64(mapRefreshFor) && now-t.listedAt.Load() > int64(mapRefresh):
+		t.listedAt.Store(now) // one caller lists; the others use the map as it is
+		_, _ = t.ListShards(ctx)
 	}
 	for i := range out {
 		if out[i].ErrorCode != "" && out[i].ShardID == "" {
@@ -363,6 +382,7 @@ func (t *Target) ListShards(ctx context.Context) ([]loadgen.Shard, error) {
 		t.shards = ranges
 		t.mu.Unlock()
 	}
+	t.listedAt.Store(time.Now().UnixNano())
 	return shards, nil
 }
 
@@ -374,6 +394,9 @@ func (t *Target) UpdateShardCount(ctx context.Context, target int) error {
 		StreamName: aws.String(t.stream), TargetShardCount: aws.Int32(int32(target)),
 		ScalingType: types.ScalingTypeUniformScaling,
 	})
+	if err == nil {
+		t.reshardedAt.Store(time.Now().UnixNano())
+	}
 	return err
 }
 
@@ -403,6 +426,9 @@ func (t *Target) SplitShard(ctx context.Context, shardID, newStartingHashKey str
 	_, err := t.client.SplitShard(ctx, &kinesis.SplitShardInput{
 		StreamName: aws.String(t.stream), ShardToSplit: aws.String(shardID), NewStartingHashKey: aws.String(newStartingHashKey),
 	})
+	if err == nil {
+		t.reshardedAt.Store(time.Now().UnixNano())
+	}
 	return err
 }
 
@@ -411,6 +437,9 @@ func (t *Target) MergeShards(ctx context.Context, shardID, adjacentShardID strin
 	_, err := t.client.MergeShards(ctx, &kinesis.MergeShardsInput{
 		StreamName: aws.String(t.stream), ShardToMerge: aws.String(shardID), AdjacentShardToMerge: aws.String(adjacentShardID),
 	})
+	if err == nil {
+		t.reshardedAt.Store(time.Now().UnixNano())
+	}
 	return err
 }
 

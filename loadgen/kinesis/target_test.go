@@ -550,3 +550,62 @@ var (
 	_ loadgen.ShardLister = (*Target)(nil)
 	_ loadgen.Namer       = (*Target)(nil)
 )
+
+// After a resharding the target started, a failed record's shard comes
+// from a fresh listing: one shard becomes two, and a throttled record on
+// the upper half is attributed to the new child, not the closed parent.
+func TestShardMapRefreshedAfterResharding(t *testing.T) {
+	var mu sync.Mutex
+	updated := false
+	k1 := keyIn(t, shard1)
+	f, tg := newFake(t, func(w http.ResponseWriter, r *http.Request, op string, in *fakeRequest) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch op {
+		case "ListShards":
+			if !updated {
+				reply(w, 200, map[string]any{"Shards": []map[string]any{fakeShard(shard0, "0", "340282366920938463463374607431768211455")}})
+				return
+			}
+			closed := fakeShard(shard0, "0", "340282366920938463463374607431768211455")
+			closed["SequenceNumberRange"] = map[string]string{"StartingSequenceNumber": "1", "EndingSequenceNumber": "9"}
+			children := []map[string]any{closed, fakeShard(shard1, "0", "170141183460469231731687303715884105727"), fakeShard("shardId-000000000002", mid, "340282366920938463463374607431768211455")}
+			reply(w, 200, map[string]any{"Shards": children})
+		case "UpdateShardCount":
+			updated = true
+			reply(w, 200, map[string]any{"StreamName": "s", "CurrentShardCount": 1, "TargetShardCount": 2})
+		case "PutRecords":
+			var res []map[string]string
+			for range in.Records {
+				res = append(res, map[string]string{"ErrorCode": model.ErrThroughputExceeded, "ErrorMessage": throttleMsg})
+			}
+			reply(w, 200, map[string]any{"FailedRecordCount": len(res), "Records": res})
+		default:
+			t.Errorf("unexpected %s", op)
+		}
+	})
+	out := make([]loadgen.Outcome, 2)
+	if err := tg.PutRecords(t.Context(), records(k1, k1), out); err != nil {
+		t.Fatal(err)
+	}
+	if out[0].ShardID != shard0 {
+		t.Fatalf("before: %+v, want %s", out[0], shard0)
+	}
+	if err := tg.UpdateShardCount(t.Context(), 2); err != nil {
+		t.Fatal(err)
+	}
+	tg.listedAt.Store(0) // as if mapRefresh had passed since the last listing
+	if err := tg.PutRecords(t.Context(), records(k1, k1), out); err != nil {
+		t.Fatal(err)
+	}
+	if out[0].ShardID != "shardId-000000000002" {
+		t.Errorf("after: %+v, want the child shardId-000000000002", out[0])
+	}
+	// Within mapRefresh of that listing, the map is used as it is.
+	if err := tg.PutRecords(t.Context(), records(k1, k1), out); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count("ListShards"); n != 2 {
+		t.Errorf("%d ListShards calls, want 2", n)
+	}
+}

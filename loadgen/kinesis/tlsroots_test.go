@@ -60,7 +60,7 @@ func TestCAFile(t *testing.T) {
 				t.Fatalf("ListShards with CAFile: %v", err)
 			}
 			// Every other call keeps to HTTP/1.1 though the server offers
-			// HTTP/2 (keepBodyClient would stall large HTTP/2 answers).
+			// HTTP/2 (sdkhttp.KeepBodyClient would stall large HTTP/2 answers).
 			if p := listProto.Load(); p != "HTTP/1.1" {
 				t.Errorf("ListShards came over %v, want HTTP/1.1", p)
 			}
