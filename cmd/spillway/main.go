@@ -79,6 +79,7 @@ var commands = []command{
 	{"validate", "check scenario files and report every problem", validateCmd},
 	{"report", "render a results file again as text, Markdown or HTML", reportCmd},
 	{"sweep", "Firehose buffer sizes x intervals: delivery delay, objects and cost", sweepCmd},
+	{"plan", "shards needed, load per shard, hot keys and split/merge advice", planCmd},
 	{"schema", "print the JSON Schema of scenario files", func(_ context.Context, e *env, _ []string) error {
 		_, err := e.stdout.Write(scenarios.JSONSchema())
 		return err

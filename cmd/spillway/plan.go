@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spillway-dev/spillway/loadgen"
+	"github.com/spillway-dev/spillway/model"
+	"github.com/spillway-dev/spillway/reports"
+	"github.com/spillway-dev/spillway/scenarios"
+)
+
+const planHelp = `
+Usage: spillway plan SCENARIO [flags]
+
+Sizes a provisioned stream for the scenario before anything is sent: the
+shards the sizing formula needs at the peak of the rate profile (write
+KiB/s / 1,024, records/s / 1,000, polling reads / 2,048; each record's size
+rounded up to a KiB, from the scenario's size distribution), the load the
+key distribution puts on each of the scenario's shards, the keys that no
+resharding can fix, and the splits and merges (as aws kinesis commands)
+that bring every shard under the headroom.
+
+Examples:
+  spillway plan scenarios/examples/quickstart.yaml
+  spillway plan my.yaml --headroom 0.8 --json > plan.json
+`
+
+func planCmd(_ context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "plan", planHelp)
+	headroom := fs.Float64("headroom", 0.8, "fraction of each shard limit the plan may use, in (0, 1]")
+	asJSON := fs.Bool("json", false, "print the plan as JSON")
+	seed := fs.Uint64("seed", 1, "seed for the record size and key samples")
+	file, err := oneArg(fs, args, "scenario file")
+	if err != nil {
+		return err
+	}
+	if !(*headroom > 0 && *headroom <= 1) {
+		return usageErr("--headroom %v: want a fraction in (0, 1]", *headroom)
+	}
+	sc, err := scenarios.LoadFile(file)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return &codedError{code: exitUsage, err: fmt.Errorf("%s is not a valid scenario", file)}
+	}
+	if sc.Stream.Shards == 0 {
+		return usageErr("%s has no Kinesis stream to plan (a Direct PUT Firehose only)", file)
+	}
+	p, err := makePlan(sc, *headroom, *seed)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return p.WriteJSON(e.stdout)
+	}
+	return reports.WritePlanText(e.stdout, p)
+}
+
+// makePlan sizes the scenario's stream and advises on its current shards
+// (even ranges of stream.shards, as CreateStream makes them).
+func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64) (*reports.Plan, error) {
+	d, err := loadgen.DemandOf(sc, 0, headroom, seed)
+	if err != nil {
+		return nil, err
+	}
+	keys, spread, err := loadgen.KeySharesOf(sc.Keys)
+	if err != nil {
+		return nil, err
+	}
+	var shards []model.ShardInfo
+	for i, r := range model.EvenRanges(sc.Stream.Shards) {
+		shards = append(shards, model.ShardInfo{ID: model.ShardID(i), Range: r})
+	}
+	loads, hot, err := model.KeyLoad(shards, keys, spread, d.RecordsPerSec, d.BytesPerRecord)
+	if err != nil {
+		return nil, err
+	}
+	actions := model.AdviseReshard(loads, keys, spread, d.RecordsPerSec, d.BytesPerRecord, headroom)
+	return reports.PlanOf(sc.Name, sc.Stream.Name, d, model.PlanShards(d), loads, hot, actions), nil
+}

@@ -1,0 +1,196 @@
+package reports
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spillway-dev/spillway/model"
+)
+
+// PlanSchema identifies the JSON of spillway plan.
+const PlanSchema = "spillway.plan/v1"
+
+// Plan is spillway plan's answer for one scenario: the shards it needs and
+// why, the load on each of the scenario's shards, the keys no resharding can
+// fix, and the resharding that would bring every shard under the target.
+type Plan struct {
+	Schema   string `json:"schema"`
+	Scenario string `json:"scenario"`
+	Stream   string `json:"stream"`
+	// PeakRecordsPerSec is the peak of the rate profile; KiBPerRecord the
+	// mean billed size (each record rounded up to a KiB); BytesPerRecord
+	// the mean actual size, data plus key.
+	PeakRecordsPerSec float64 `json:"peak_records_per_sec"`
+	KiBPerRecord      float64 `json:"kib_per_record"`
+	BytesPerRecord    float64 `json:"bytes_per_record"`
+	PollingConsumers  int     `json:"polling_consumers"`
+	EFOConsumers      int     `json:"efo_consumers"`
+	// Headroom is the fraction of each limit the plan uses (1: none).
+	Headroom       float64         `json:"headroom"`
+	RequiredShards PlanShards      `json:"required_shards"`
+	Shards         []PlanShardLoad `json:"shards"`
+	HotKeys        []PlanHotKey    `json:"hot_keys"`
+	Actions        []PlanAction    `json:"actions"`
+}
+
+// PlanShards is the sizing formula's answer, term by term: each term's
+// shard count and its unrounded requirement.
+type PlanShards struct {
+	Total             int     `json:"total"`
+	WriteBytes        int     `json:"write_bytes"`
+	WriteRecords      int     `json:"write_records"`
+	Read              int     `json:"read"`
+	Binding           string  `json:"binding"`
+	WriteBytesExact   float64 `json:"write_bytes_exact"`
+	WriteRecordsExact float64 `json:"write_records_exact"`
+	ReadExact         float64 `json:"read_exact"`
+}
+
+// PlanShardLoad is one of the scenario's shards at the peak.
+type PlanShardLoad struct {
+	ShardID         string  `json:"shard_id"`
+	StartingHashKey string  `json:"starting_hash_key"`
+	EndingHashKey   string  `json:"ending_hash_key"`
+	RecordsPerSec   float64 `json:"records_per_sec"`
+	BytesPerSec     float64 `json:"bytes_per_sec"`
+	// Utilization is max(records ÷ 1,000/s, bytes ÷ 1 MiB/s).
+	Utilization float64 `json:"utilization"`
+	TopKey      string  `json:"top_key,omitempty"`
+	TopKeyShare float64 `json:"top_key_share,omitempty"`
+}
+
+// PlanHotKey is a key that alone takes over half a shard's limit.
+type PlanHotKey struct {
+	Key           string  `json:"key"`
+	ShardID       string  `json:"shard_id"`
+	RecordsPerSec float64 `json:"records_per_sec"`
+	BytesPerSec   float64 `json:"bytes_per_sec"`
+	// Unfixable: above one shard's limit by itself, so no resharding helps.
+	Unfixable bool `json:"unfixable"`
+}
+
+// PlanAction is one resharding step and the AWS CLI command for it.
+type PlanAction struct {
+	Action             string    `json:"action"`
+	ShardID            string    `json:"shard_id"`
+	NewStartingHashKey string    `json:"new_starting_hash_key,omitempty"`
+	AdjacentShardID    string    `json:"adjacent_shard_id,omitempty"`
+	Why                string    `json:"why"`
+	Utilization        []float64 `json:"utilization"`
+	Command            string    `json:"command"`
+}
+
+// PlanOf assembles a Plan from the model's answers.
+func PlanOf(scenario, stream string, d model.Demand, req model.RequiredShards, loads []model.ShardLoad, hot []model.HotKey, actions []model.Action) *Plan {
+	p := &Plan{
+		Schema: PlanSchema, Scenario: scenario, Stream: stream,
+		PeakRecordsPerSec: d.RecordsPerSec, KiBPerRecord: d.KiBPerRecord, BytesPerRecord: d.BytesPerRecord,
+		PollingConsumers: d.PollingConsumers, EFOConsumers: d.EFOConsumers, Headroom: d.Headroom,
+		RequiredShards: PlanShards{
+			Total: req.Total, WriteBytes: req.WriteBytes, WriteRecords: req.WriteRecords, Read: req.Read, Binding: req.Binding,
+			WriteBytesExact: req.WriteBytesExact, WriteRecordsExact: req.WriteRecordsExact, ReadExact: req.ReadExact,
+		},
+		Shards: []PlanShardLoad{}, HotKeys: []PlanHotKey{}, Actions: []PlanAction{},
+	}
+	if p.Headroom == 0 {
+		p.Headroom = 1
+	}
+	for _, l := range loads {
+		p.Shards = append(p.Shards, PlanShardLoad{
+			ShardID: l.Shard.ID, StartingHashKey: l.Shard.Range.Start.String(), EndingHashKey: l.Shard.Range.End.String(),
+			RecordsPerSec: l.RecordsPerSec, BytesPerSec: l.BytesPerSec, Utilization: l.Utilization,
+			TopKey: l.TopKey, TopKeyShare: l.TopKeyShare,
+		})
+	}
+	for _, h := range hot {
+		p.HotKeys = append(p.HotKeys, PlanHotKey{Key: h.Key, ShardID: h.ShardID, RecordsPerSec: h.RecordsPerSec, BytesPerSec: h.BytesPerSec, Unfixable: h.Unfixable})
+	}
+	for _, a := range actions {
+		pa := PlanAction{Action: a.Action, ShardID: a.ShardID, AdjacentShardID: a.AdjacentShardID, Why: a.Why, Utilization: a.Utilization, Command: a.Command(stream)}
+		if a.NewStartingHashKey != nil {
+			pa.NewStartingHashKey = a.NewStartingHashKey.String()
+		}
+		p.Actions = append(p.Actions, pa)
+	}
+	return p
+}
+
+// WriteJSON writes the plan as indented JSON.
+func (p *Plan) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(p)
+}
+
+var bindingWords = map[string]string{
+	model.BindingWriteBytes:   "write bytes (KiB/s ÷ 1,024)",
+	model.BindingWriteRecords: "write records (records/s ÷ 1,000)",
+	model.BindingRead:         "reads (KiB/s × polling consumers ÷ 2,048)",
+}
+
+// WritePlanText writes the plan as tables for a terminal.
+func WritePlanText(w io.Writer, p *Plan) error {
+	bw := bufio.NewWriter(w)
+	r := p.RequiredShards
+	fmt.Fprintf(bw, "Plan for %s: %d shards, bound by %s\n", p.Scenario, r.Total, bindingWords[r.Binding])
+	fmt.Fprintf(bw, "  peak %s records/s of %.0f B (%.2f KiB billed per record), %d polling and %d fan-out consumers, using %.0f%% of each limit\n",
+		group(fmt.Sprintf("%.0f", p.PeakRecordsPerSec)), p.BytesPerRecord, p.KiBPerRecord, p.PollingConsumers, p.EFOConsumers, 100*p.Headroom)
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  write bytes\t%.2f\t-> %d\n", r.WriteBytesExact, r.WriteBytes)
+	fmt.Fprintf(tw, "  write records\t%.2f\t-> %d\n", r.WriteRecordsExact, r.WriteRecords)
+	fmt.Fprintf(tw, "  reads\t%.2f\t-> %d\n", r.ReadExact, r.Read)
+	tw.Flush()
+
+	fmt.Fprintf(bw, "\nLoad at the peak on the scenario's %d shards\n", len(p.Shards))
+	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  shard\trecords/s\tMiB/s\tutilisation\ttop key\t")
+	for _, s := range p.Shards {
+		top := ""
+		if s.TopKey != "" {
+			top = fmt.Sprintf("%s (%.0f%%)", s.TopKey, 100*s.TopKeyShare)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%.2f\t%.0f%%\t%s\t\n", s.ShardID, group(fmt.Sprintf("%.0f", s.RecordsPerSec)), s.BytesPerSec/(1<<20), 100*s.Utilization, top)
+	}
+	tw.Flush()
+
+	if len(p.HotKeys) > 0 {
+		fmt.Fprintln(bw, "\nHot keys")
+		for _, h := range p.HotKeys {
+			verdict := "above half a shard's limit"
+			if h.Unfixable {
+				verdict = "UNFIXABLE by resharding: above one shard's 1,000 records/s or 1 MiB/s by itself; salt the key or use explicit hash keys"
+			}
+			fmt.Fprintf(bw, "  %s on %s: %s records/s, %.2f MiB/s: %s\n", h.Key, h.ShardID, group(fmt.Sprintf("%.0f", h.RecordsPerSec)), h.BytesPerSec/(1<<20), verdict)
+		}
+	}
+	fmt.Fprintln(bw)
+	over := 0
+	for _, sh := range p.Shards {
+		if sh.Utilization > p.Headroom {
+			over++
+		}
+	}
+	switch {
+	case len(p.Actions) == 0 && over == 0:
+		fmt.Fprintf(bw, "No resharding advised: every shard stays within %.0f%% of its limits.\n", 100*p.Headroom)
+	case len(p.Actions) == 0:
+		fmt.Fprintf(bw, "No resharding advised: what is above %.0f%% is there because of keys no resharding can fix (see Hot keys).\n", 100*p.Headroom)
+	default:
+		fmt.Fprintln(bw, "Resharding, one step at a time (each waits for the stream to be ACTIVE again)")
+		for _, a := range p.Actions {
+			fmt.Fprintf(bw, "  %s %s: %s\n    %s\n", a.Action, cmpOr(a.ShardID, "the new child"), a.Why, a.Command)
+		}
+	}
+	return bw.Flush()
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
