@@ -110,3 +110,16 @@ func KeySharesOf(k scenarios.Keys) (keys []model.KeyShare, spread float64, err e
 	}
 	return nil, 0, fmt.Errorf("keys.dist %q: unknown", k.Dist)
 }
+
+// Trough is the lowest arrival rate of the schedule, in records per second
+// (0 for a profile that starts from nothing).
+func (s *Schedule) Trough() float64 {
+	trough := math.Inf(1)
+	for _, g := range s.segs {
+		trough = min(trough, g.StartRate, g.EndRate)
+	}
+	if math.IsInf(trough, 1) {
+		return 0
+	}
+	return trough
+}

@@ -25,6 +25,9 @@ func TestSchedulePeak(t *testing.T) {
 		if got := s.Peak(); math.Abs(got-tc.want) > 1e-9 {
 			t.Errorf("%+v: peak %v, want %v", tc.load, got, tc.want)
 		}
+		if got := s.Trough(); got > s.Peak() || (tc.load.Rate > 0 && got != tc.load.Rate) {
+			t.Errorf("%+v: trough %v", tc.load, got)
+		}
 	}
 }
 
@@ -87,5 +90,16 @@ func TestDemandOf(t *testing.T) {
 	}
 	if d.RecordsPerSec != 2304 || d.KiBPerRecord != 2 || d.BytesPerRecord != 2002 || d.PollingConsumers != 3 || d.EFOConsumers != 2 || d.Headroom != 0.8 {
 		t.Errorf("demand %+v", d)
+	}
+}
+
+func TestScheduleTrough(t *testing.T) {
+	s, err := ScheduleFor(scenarios.Load{Duration: dur(3 * time.Minute), StartRate: 500, Stages: []scenarios.Stage{
+		{Duration: dur(time.Minute), Target: 900}, {Duration: dur(time.Minute), Target: 120}, {Duration: dur(time.Minute), Target: 300}}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Trough(); got != 120 {
+		t.Errorf("trough %v, want 120", got)
 	}
 }

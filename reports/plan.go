@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spillway-dev/spillway/model"
 )
@@ -29,11 +30,90 @@ type Plan struct {
 	PollingConsumers  int     `json:"polling_consumers"`
 	EFOConsumers      int     `json:"efo_consumers"`
 	// Headroom is the fraction of each limit the plan uses (1: none).
-	Headroom       float64         `json:"headroom"`
-	RequiredShards PlanShards      `json:"required_shards"`
-	Shards         []PlanShardLoad `json:"shards"`
-	HotKeys        []PlanHotKey    `json:"hot_keys"`
-	Actions        []PlanAction    `json:"actions"`
+	Headroom       float64          `json:"headroom"`
+	RequiredShards PlanShards       `json:"required_shards"`
+	Shards         []PlanShardLoad  `json:"shards"`
+	HotKeys        []PlanHotKey     `json:"hot_keys"`
+	Actions        []PlanAction     `json:"actions"`
+	Autoscaling    *PlanAutoscaling `json:"autoscaling,omitempty"`
+	OnDemand       *PlanOnDemand    `json:"on_demand,omitempty"`
+}
+
+// PlanAutoscaling is the advice for scaling the stream with
+// UpdateShardCount from CloudWatch alarms (model.AdviseAutoscaling).
+type PlanAutoscaling struct {
+	ScaleOut       []PlanAlarm `json:"scale_out"`
+	ScaleIn        []PlanAlarm `json:"scale_in"`
+	ScaleOutFactor float64     `json:"scale_out_factor"`
+	ScaleInFactor  float64     `json:"scale_in_factor"`
+	CooldownOutS   float64     `json:"cooldown_out_s"`
+	CooldownInS    float64     `json:"cooldown_in_s"`
+	MinShards      int         `json:"min_shards"`
+	MaxShards      int         `json:"max_shards"`
+	MaxPer24h      int         `json:"max_per_24h"`
+}
+
+// PlanAlarm is one alarm and its put-metric-alarm input.
+type PlanAlarm struct {
+	Name              string          `json:"name"`
+	Metric            string          `json:"metric"`
+	Utilization       float64         `json:"utilization"`
+	Threshold         float64         `json:"threshold"`
+	Comparison        string          `json:"comparison"`
+	DatapointsToAlarm int             `json:"datapoints_to_alarm"`
+	EvaluationPeriods int             `json:"evaluation_periods"`
+	CloudWatch        json.RawMessage `json:"cloudwatch"`
+}
+
+// PlanOnDemand says whether the rate profile keeps to on-demand's doubling
+// rule (twice the peak settled before the last 15 minutes, at least the
+// starting 4 MiB/s and 4,000 records/s).
+type PlanOnDemand struct {
+	WithinDoubling bool `json:"within_doubling"`
+	// AtS is the first second that breaks the rule, with its demand and
+	// allowance.
+	AtS                  float64 `json:"at_s,omitempty"`
+	DemandRecordsPerSec  float64 `json:"demand_records_per_sec,omitempty"`
+	AllowedRecordsPerSec float64 `json:"allowed_records_per_sec,omitempty"`
+	DemandBytesPerSec    float64 `json:"demand_bytes_per_sec,omitempty"`
+	AllowedBytesPerSec   float64 `json:"allowed_bytes_per_sec,omitempty"`
+}
+
+// AddAutoscaling puts the autoscaling advice and the on-demand check into
+// the plan.
+func (p *Plan) AddAutoscaling(a model.Autoscaling, od model.OnDemandCheck) error {
+	pa := &PlanAutoscaling{
+		ScaleOutFactor: a.ScaleOutFactor, ScaleInFactor: a.ScaleInFactor,
+		CooldownOutS: a.CooldownOut.Seconds(), CooldownInS: a.CooldownIn.Seconds(),
+		MinShards: a.MinShards, MaxShards: a.MaxShards, MaxPer24h: a.MaxPer24h,
+	}
+	conv := func(alarms []model.Alarm) ([]PlanAlarm, error) {
+		var out []PlanAlarm
+		for _, al := range alarms {
+			cw, err := al.CloudWatchJSON(p.Stream)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, PlanAlarm{Name: al.Name, Metric: al.Metric, Utilization: al.Utilization, Threshold: al.Threshold,
+				Comparison: al.Comparison, DatapointsToAlarm: al.DatapointsToAlarm, EvaluationPeriods: al.EvaluationPeriods, CloudWatch: cw})
+		}
+		return out, nil
+	}
+	var err error
+	if pa.ScaleOut, err = conv(a.ScaleOut); err != nil {
+		return err
+	}
+	if pa.ScaleIn, err = conv(a.ScaleIn); err != nil {
+		return err
+	}
+	p.Autoscaling = pa
+	p.OnDemand = &PlanOnDemand{WithinDoubling: od.OK}
+	if !od.OK {
+		p.OnDemand.AtS = od.At.Seconds()
+		p.OnDemand.DemandRecordsPerSec, p.OnDemand.AllowedRecordsPerSec = od.DemandRecordsPerSec, od.AllowedRecordsPerSec
+		p.OnDemand.DemandBytesPerSec, p.OnDemand.AllowedBytesPerSec = od.DemandBytesPerSec, od.AllowedBytesPerSec
+	}
+	return nil
 }
 
 // PlanShards is the sizing formula's answer, term by term: each term's
@@ -183,6 +263,32 @@ func WritePlanText(w io.Writer, p *Plan) error {
 		fmt.Fprintln(bw, "Resharding, one step at a time (each waits for the stream to be ACTIVE again)")
 		for _, a := range p.Actions {
 			fmt.Fprintf(bw, "  %s %s: %s\n    %s\n", a.Action, cmpOr(a.ShardID, "the new child"), a.Why, a.Command)
+		}
+	}
+	if a := p.Autoscaling; a != nil {
+		fmt.Fprintf(bw, "\nAutoscaling with UpdateShardCount, between %d and %d shards (thresholds for %d shards: update them after each step)\n",
+			a.MinShards, a.MaxShards, p.RequiredShards.Total)
+		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+		for _, al := range append(append([]PlanAlarm(nil), a.ScaleOut...), a.ScaleIn...) {
+			op := ">"
+			if al.Comparison == "LessThanThreshold" {
+				op = "<"
+			}
+			fmt.Fprintf(tw, "  %s\t%s Sum/min %s %s\t(%.0f%% of the limit)\t%d of %d minutes\t\n",
+				al.Name, al.Metric, op, group(fmt.Sprintf("%.0f", al.Threshold)), 100*al.Utilization, al.DatapointsToAlarm, al.EvaluationPeriods)
+		}
+		tw.Flush()
+		fmt.Fprintf(bw, "  steps: x%g out, x%g in (UpdateShardCount allows double to half); cooldown %v after a scale-out, %v between scale-ins (at most %d scalings a rolling 24 h)\n",
+			a.ScaleOutFactor, a.ScaleInFactor, time.Duration(a.CooldownOutS*float64(time.Second)), time.Duration(a.CooldownInS*float64(time.Second)), a.MaxPer24h)
+		fmt.Fprintln(bw, "  alarms as put-metric-alarm input: spillway plan --json, autoscaling.*.cloudwatch")
+	}
+	if od := p.OnDemand; od != nil {
+		if od.WithinDoubling {
+			fmt.Fprintln(bw, "\nOn-demand: the profile never more than doubles the peak of 15 minutes before (nor exceeds the starting 4 MiB/s and 4,000 records/s before it has one): no throttling from growth")
+		} else {
+			fmt.Fprintf(bw, "\nOn-demand: at %v the profile asks for %s records/s (%.2f MiB/s) where %s records/s (%.2f MiB/s) are allowed: expect throttling while on-demand catches up (up to 15 minutes per doubling)\n",
+				time.Duration(od.AtS*float64(time.Second)), group(fmt.Sprintf("%.0f", od.DemandRecordsPerSec)), od.DemandBytesPerSec/(1<<20),
+				group(fmt.Sprintf("%.0f", od.AllowedRecordsPerSec)), od.AllowedBytesPerSec/(1<<20))
 		}
 	}
 	return bw.Flush()

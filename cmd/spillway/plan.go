@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spillway-dev/spillway/loadgen"
 	"github.com/spillway-dev/spillway/model"
@@ -76,5 +77,16 @@ func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64) (*reports.P
 		return nil, err
 	}
 	actions := model.AdviseReshard(loads, keys, spread, d.RecordsPerSec, d.BytesPerRecord, headroom)
-	return reports.PlanOf(sc.Name, sc.Stream.Name, d, model.PlanShards(d), loads, hot, actions), nil
+	req := model.PlanShards(d)
+	p := reports.PlanOf(sc.Name, sc.Stream.Name, d, req, loads, hot, actions)
+
+	sched, err := loadgen.ScheduleFor(sc.Load, 0)
+	if err != nil {
+		return nil, err
+	}
+	trough := d
+	trough.RecordsPerSec = sched.Trough()
+	auto := model.AdviseAutoscaling(req.Total, model.PlanShards(trough).Total, req.Total, headroom, sc.Stream.Resharding.UpdateShardCount.D())
+	od := model.CheckOnDemandGrowth(sched.RateAt, int(sched.Duration()/time.Second), d.BytesPerRecord)
+	return p, p.AddAutoscaling(auto, od)
 }

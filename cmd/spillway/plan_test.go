@@ -85,3 +85,43 @@ func TestPlanQuickstartSplit(t *testing.T) {
 		t.Errorf("actions %+v", p.Actions)
 	}
 }
+
+// Autoscaling advice and the on-demand check in the plan: 4 shards at 80%
+// scale out above 0.8 × 4 × 1 MiB × 60 s = 201,326,592 bytes a minute; a
+// step from 1,000 to 6,000 records/s breaks on-demand's starting 4,000
+// records/s at its first whole second after the ramp, 61 s.
+func TestPlanAutoscaling(t *testing.T) {
+	sc := writeFile(t, "a.yaml", `name: step
+stream: {shards: 8, resharding: {update_shard_count: 2m}}
+load:
+  start_rate: 1000
+  stages:
+    - {duration: 1m, target: 1000}
+    - {duration: 1ms, target: 6000}
+    - {duration: 2m, target: 6000}
+record: {size: 500B}
+`)
+	code, stdout, stderr := runCLI(t, "plan", sc, "--json")
+	if code != exitOK {
+		t.Fatalf("code %d: %s", code, stderr)
+	}
+	var p reports.Plan
+	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
+		t.Fatal(err)
+	}
+	a := p.Autoscaling
+	// Peak 6,000 records/s at 80%: 7.5 → 8 shards; trough 1,000: 1.25 → 2.
+	if a == nil || p.RequiredShards.Total != 8 || a.MaxShards != 8 || a.MinShards != 2 || a.CooldownOutS != 300 || len(a.ScaleOut) != 2 {
+		t.Fatalf("plan %+v, autoscaling %+v", p.RequiredShards, a)
+	}
+	if a.ScaleOut[0].Threshold != 402653184 { // 0.8 × 8 × 1,048,576 × 60
+		t.Errorf("scale-out bytes threshold %v", a.ScaleOut[0].Threshold)
+	}
+	var cw map[string]any
+	if err := json.Unmarshal(a.ScaleOut[0].CloudWatch, &cw); err != nil || cw["AlarmName"] != "spillway-step-scale-out-bytes" {
+		t.Errorf("alarm JSON %s: %v", a.ScaleOut[0].CloudWatch, err)
+	}
+	if od := p.OnDemand; od == nil || od.WithinDoubling || od.AtS != 61 || od.AllowedRecordsPerSec != 4000 {
+		t.Errorf("on-demand %+v", od)
+	}
+}
