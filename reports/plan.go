@@ -37,6 +37,7 @@ type Plan struct {
 	Actions        []PlanAction     `json:"actions"`
 	Autoscaling    *PlanAutoscaling `json:"autoscaling,omitempty"`
 	OnDemand       *PlanOnDemand    `json:"on_demand,omitempty"`
+	Replays        []PlanReplay     `json:"replays,omitempty"`
 }
 
 // PlanAutoscaling is the advice for scaling the stream with
@@ -291,6 +292,7 @@ func WritePlanText(w io.Writer, p *Plan) error {
 				group(fmt.Sprintf("%.0f", od.AllowedRecordsPerSec)), od.AllowedBytesPerSec/(1<<20))
 		}
 	}
+	writeReplays(bw, p)
 	return bw.Flush()
 }
 
@@ -299,4 +301,90 @@ func cmpOr(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// PlanReplay is one policy's replay of the scenario's profile in virtual
+// time (model.Replay).
+type PlanReplay struct {
+	Policy        string  `json:"policy"`
+	StartShards   int     `json:"start_shards"`
+	MaxShards     int     `json:"max_shards"`
+	ThrottleRatio float64 `json:"throttle_ratio"`
+	FailedRatio   float64 `json:"failed_ratio"`
+	CostUSD       float64 `json:"cost_usd"`
+	// RuleBreaks lists broken UpdateShardCount rules; empty for a policy
+	// that keeps them.
+	RuleBreaks []string          `json:"rule_breaks"`
+	Events     []PlanReplayEvent `json:"events"`
+	// Minutes is the timeline, one entry per minute: sums of records, the
+	// shards open at its end and the largest iterator age in it.
+	Minutes []PlanReplayMinute `json:"minutes"`
+}
+
+// PlanReplayEvent is one UpdateShardCount of a replay.
+type PlanReplayEvent struct {
+	AtS   float64 `json:"at_s"`
+	DoneS float64 `json:"done_s"`
+	From  int     `json:"from"`
+	To    int     `json:"to"`
+	Why   string  `json:"why"`
+}
+
+// PlanReplayMinute is one minute of a replay.
+type PlanReplayMinute struct {
+	Minute          int     `json:"minute"`
+	Demand          float64 `json:"demand"`
+	Accepted        float64 `json:"accepted"`
+	Throttled       float64 `json:"throttled"`
+	CapacityRecords float64 `json:"capacity_records"`
+	Shards          int     `json:"shards"`
+	IteratorAgeS    float64 `json:"iterator_age_s"`
+	CostUSD         float64 `json:"cost_usd"`
+}
+
+// AddReplay adds one policy's replay to the plan.
+func (p *Plan) AddReplay(policy string, start int, r model.ReplayResult) {
+	pr := PlanReplay{Policy: policy, StartShards: start, MaxShards: r.MaxShards, ThrottleRatio: r.ThrottleRatio, FailedRatio: r.FailedRatio,
+		CostUSD: r.CostUSD, RuleBreaks: append([]string{}, r.RuleBreaks...), Events: []PlanReplayEvent{}}
+	for _, e := range r.Events {
+		pr.Events = append(pr.Events, PlanReplayEvent{AtS: e.At.Seconds(), DoneS: e.Done.Seconds(), From: e.From, To: e.To, Why: e.Why})
+	}
+	for i, s := range r.Seconds {
+		m := i / 60
+		if m == len(pr.Minutes) {
+			pr.Minutes = append(pr.Minutes, PlanReplayMinute{Minute: m})
+		}
+		pm := &pr.Minutes[m]
+		pm.Demand += s.Demand
+		pm.Accepted += s.Accepted
+		pm.Throttled += s.Throttled
+		pm.CapacityRecords = s.CapacityRecords * 60
+		pm.Shards = s.Shards
+		pm.IteratorAgeS = max(pm.IteratorAgeS, s.IteratorAgeS)
+		pm.CostUSD = s.CostUSD
+	}
+	p.Replays = append(p.Replays, pr)
+}
+
+// writeReplays writes the replays' summary table.
+func writeReplays(bw *bufio.Writer, p *Plan) {
+	if len(p.Replays) == 0 {
+		return
+	}
+	fmt.Fprintf(bw, "\nReplay of the rate profile in virtual time, second by second (%d minutes)\n", len(p.Replays[0].Minutes))
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  policy\tshards\tscalings\tthrottled\tfailed\tcost\trules\t")
+	for _, r := range p.Replays {
+		rules := "kept"
+		if len(r.RuleBreaks) > 0 {
+			rules = fmt.Sprintf("%d BROKEN", len(r.RuleBreaks))
+		}
+		shards := fmt.Sprintf("%d", r.StartShards)
+		if r.MaxShards != r.StartShards {
+			shards = fmt.Sprintf("%d to %d", r.StartShards, r.MaxShards)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%.3f%%\t%.3f%%\t$%.2f\t%s\t\n", r.Policy, shards, len(r.Events), 100*r.ThrottleRatio, 100*r.FailedRatio, r.CostUSD, rules)
+	}
+	tw.Flush()
+	fmt.Fprintln(bw, "  throttled: attempts refused ÷ attempts; failed: records given up after the producer's attempts; cost: shard-hours and PUT payload units (on-demand: stream-hours and ingest), us-east-1")
 }

@@ -32,6 +32,7 @@ func planCmd(_ context.Context, e *env, args []string) error {
 	headroom := fs.Float64("headroom", 0.8, "fraction of each shard limit the plan may use, in (0, 1]")
 	asJSON := fs.Bool("json", false, "print the plan as JSON")
 	seed := fs.Uint64("seed", 1, "seed for the record size and key samples")
+	replay := fs.Bool("replay", false, "also replay the rate profile in virtual time with no scaling, the advised thresholds, and on-demand")
 	file, err := oneArg(fs, args, "scenario file")
 	if err != nil {
 		return err
@@ -47,7 +48,7 @@ func planCmd(_ context.Context, e *env, args []string) error {
 	if sc.Stream.Shards == 0 {
 		return usageErr("%s has no Kinesis stream to plan (a Direct PUT Firehose only)", file)
 	}
-	p, err := makePlan(sc, *headroom, *seed)
+	p, err := makePlan(sc, *headroom, *seed, *replay)
 	if err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func planCmd(_ context.Context, e *env, args []string) error {
 
 // makePlan sizes the scenario's stream and advises on its current shards
 // (even ranges of stream.shards, as CreateStream makes them).
-func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64) (*reports.Plan, error) {
+func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64, replay bool) (*reports.Plan, error) {
 	d, err := loadgen.DemandOf(sc, 0, headroom, seed)
 	if err != nil {
 		return nil, err
@@ -87,6 +88,34 @@ func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64) (*reports.P
 	trough := d
 	trough.RecordsPerSec = sched.Trough()
 	auto := model.AdviseAutoscaling(req.Total, model.PlanShards(trough).Total, req.Total, headroom, sc.Stream.Resharding.UpdateShardCount.D())
-	od := model.CheckOnDemandGrowth(sched.RateAt, int(sched.Duration()/time.Second), d.BytesPerRecord)
-	return p, p.AddAutoscaling(auto, od)
+	seconds := int(sched.Duration() / time.Second)
+	od := model.CheckOnDemandGrowth(sched.RateAt, seconds, d.BytesPerRecord)
+	if err := p.AddAutoscaling(auto, od); err != nil {
+		return nil, err
+	}
+	if !replay {
+		return p, nil
+	}
+	base := model.ReplayConfig{
+		Keys: keys, Spread: spread, BytesPerRecord: d.BytesPerRecord, Autoscaling: auto,
+		UpdateTime: sc.Stream.Resharding.UpdateShardCount.D(), MaxAttempts: sc.Producer.Retry.MaxAttempts,
+		PollingConsumers: d.PollingConsumers, Prices: model.DefaultPrices,
+	}
+	for _, pol := range []struct {
+		policy model.ScalingPolicy
+		start  int
+	}{
+		{model.ScaleNone, req.Total},
+		{model.ScaleThresholds, auto.MinShards},
+		{model.ScaleOnDemand, model.OnDemandStartShards},
+	} {
+		cfg := base
+		cfg.Policy, cfg.Shards = pol.policy, pol.start
+		r, err := model.Replay(sched.RateAt, seconds, cfg)
+		if err != nil {
+			return nil, err
+		}
+		p.AddReplay(pol.policy.String(), pol.start, r)
+	}
+	return p, nil
 }

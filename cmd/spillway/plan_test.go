@@ -125,3 +125,29 @@ record: {size: 500B}
 		t.Errorf("on-demand %+v", od)
 	}
 }
+
+// The replay check: a day of diurnal-24h.yaml with the advised
+// thresholds throttles under 1% of attempts and never breaks the
+// UpdateShardCount rules.
+func TestPlanReplayDiurnal(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "plan", "../../scenarios/examples/diurnal-24h.yaml", "--replay", "--json")
+	if code != exitOK {
+		t.Fatalf("code %d: %s", code, stderr)
+	}
+	var p reports.Plan
+	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Replays) != 3 {
+		t.Fatalf("%d replays", len(p.Replays))
+	}
+	th := p.Replays[1]
+	if th.Policy != "thresholds" || th.ThrottleRatio >= 0.01 || len(th.RuleBreaks) != 0 || len(th.Events) == 0 || len(th.Minutes) != 1440 {
+		t.Errorf("thresholds replay: throttle %.4f, rule breaks %v, %d events, %d minutes", th.ThrottleRatio, th.RuleBreaks, len(th.Events), len(th.Minutes))
+	}
+	for _, e := range th.Events {
+		if e.To > 2*e.From || 2*e.To < e.From {
+			t.Errorf("event %+v beyond double or half", e)
+		}
+	}
+}

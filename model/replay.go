@@ -1,0 +1,382 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// ScalingPolicy is how a replayed stream's capacity follows its traffic.
+type ScalingPolicy uint8
+
+// Scaling policies.
+const (
+	// ScaleNone keeps the starting shards.
+	ScaleNone ScalingPolicy = iota
+	// ScaleThresholds scales a provisioned stream with UpdateShardCount
+	// from the alarms of an Autoscaling advice.
+	ScaleThresholds
+	// ScaleOnDemand is an on-demand stream: capacity twice the peak settled
+	// before the last OnDemandWindow, at least the starting capacity.
+	ScaleOnDemand
+)
+
+func (p ScalingPolicy) String() string {
+	switch p {
+	case ScaleThresholds:
+		return "thresholds"
+	case ScaleOnDemand:
+		return "on-demand"
+	}
+	return "none"
+}
+
+// ReplayConfig describes a replay of a rate profile through the model.
+type ReplayConfig struct {
+	// Shards is the provisioned stream's shards at the start (even ranges,
+	// as CreateStream and UpdateShardCount make them).
+	Shards int
+	// Keys and Spread place the records on shards, as for KeyLoad.
+	Keys   []KeyShare
+	Spread float64
+	// BytesPerRecord is the mean record size (data plus key), in bytes.
+	BytesPerRecord float64
+	Policy         ScalingPolicy
+	// Autoscaling is the advice ScaleThresholds follows (its alarms'
+	// utilisations, steps, cooldowns and bounds; thresholds are recomputed
+	// for the shards open at each step).
+	Autoscaling Autoscaling
+	// UpdateTime is how long UpdateShardCount takes; 0 means
+	// DefaultUpdateShardCountTime.
+	UpdateTime time.Duration
+	// MaxAttempts is the producer's attempts per record (1: no retries).
+	// Throttled records are tried again the next second until they have
+	// had MaxAttempts; 0 means 1.
+	MaxAttempts int
+	// PollingConsumers, when above 0, read the stream: each second they
+	// read what the shards' shared 2 MiB/s allows, and the backlog gives
+	// the iterator age.
+	PollingConsumers int
+	// Prices price the shard-hours (or on-demand stream-hours and ingest)
+	// as the replay goes; zero Prices cost nothing.
+	Prices Prices
+}
+
+// ReplaySecond is one second of a replay.
+type ReplaySecond struct {
+	T int
+	// Demand is the new records of the second; Offered adds the retries;
+	// Accepted and Throttled split Offered; Failed gave up after
+	// MaxAttempts.
+	Demand, Offered, Accepted, Throttled, Failed float64
+	// Shards is the open shards; CapacityRecords the stream's write limit
+	// in records/s (for the mean record size).
+	Shards          int
+	CapacityRecords float64
+	// IteratorAgeS is how far the polling consumers are behind, in seconds.
+	IteratorAgeS float64
+	// CostUSD is the cost so far.
+	CostUSD float64
+}
+
+// ScalingEvent is one UpdateShardCount the replay made.
+type ScalingEvent struct {
+	// At is when it was called and Done when the new shards opened.
+	At, Done time.Duration
+	From, To int
+	Why      string
+}
+
+// ReplayResult is a whole replay.
+type ReplayResult struct {
+	Seconds []ReplaySecond
+	Events  []ScalingEvent
+	// Totals over the replay, in records; ThrottleRatio is Throttled ÷
+	// Offered (attempts), FailedRatio Failed ÷ Demand.
+	Demand, Offered, Accepted, Throttled, Failed float64
+	ThrottleRatio, FailedRatio                   float64
+	MaxShards                                    int
+	CostUSD                                      float64
+	// RuleBreaks lists every UpdateShardCount that broke AWS's rules (more
+	// than MaxUpdateShardCountPer24h in a rolling 24 h, or a step beyond
+	// double or half); a correct policy leaves it empty.
+	RuleBreaks []string
+}
+
+// shareCache holds, per shard count, the shares of the records each shard
+// takes, largest first: with even ranges a replay second only needs them.
+type shareCache map[int][]float64
+
+func (c shareCache) shares(n int, keys []KeyShare, spread float64) []float64 {
+	if s, ok := c[n]; ok {
+		return s
+	}
+	ranges := EvenRanges(n)
+	starts := make([]HashKey, n)
+	for i, r := range ranges {
+		starts[i] = r.Start
+	}
+	s := make([]float64, n)
+	for i, r := range ranges {
+		s[i] = spread * r.Fraction()
+	}
+	for _, k := range keys {
+		s[shardIndex(starts, k.Hash)] += k.Share
+	}
+	slices.SortFunc(s, func(a, b float64) int {
+		switch {
+		case a > b:
+			return -1
+		case a < b:
+			return 1
+		}
+		return 0
+	})
+	c[n] = s
+	return s
+}
+
+// Replay plays seconds seconds of a rate profile (records/s at each
+// second) through the model at one-second resolution, as a fluid: each
+// shard takes what its limits allow of its share of the records (its range
+// of the spread, plus the keys that hash to it) and throttles the rest,
+// which the producer retries the next second until MaxAttempts. The
+// scaling policy changes the capacity as it goes. Per-second bursts and
+// the order of records within a second are not modelled (the real-time
+// runs model them); the policy's decisions use per-minute sums, as
+// CloudWatch alarms see them.
+func Replay(rate func(t time.Duration) float64, seconds int, cfg ReplayConfig) (ReplayResult, error) {
+	if cfg.Shards < 1 || cfg.BytesPerRecord <= 0 {
+		return ReplayResult{}, fmt.Errorf("replay: %d shards and %v bytes per record: want at least 1 of each", cfg.Shards, cfg.BytesPerRecord)
+	}
+	if err := checkShares(cfg.Keys, cfg.Spread); err != nil {
+		return ReplayResult{}, err
+	}
+	attempts := max(cfg.MaxAttempts, 1)
+	update := cfg.UpdateTime
+	if update <= 0 {
+		update = DefaultUpdateShardCountTime
+	}
+	// Records per second one shard takes: the tighter of its two limits.
+	perShard := min(float64(ShardWriteRecordsPerSec), ShardWriteBytesPerSec/cfg.BytesPerRecord)
+	cache := shareCache{}
+	var (
+		res     ReplayResult
+		shards  = cfg.Shards
+		pending struct {
+			to   int
+			done int
+		}
+		// retries[a] (a ≥ 1) is the records making attempt a+1 this second;
+		// next collects them for the second after.
+		retries      = make([]float64, attempts)
+		next         = make([]float64, attempts)
+		minute       []float64 // accepted records per second of the current minute
+		minutes      []float64 // accepted records per minute, all so far
+		lastOut      = -1 << 30
+		lastIn       = -1 << 30
+		updates      []int
+		backlog      float64
+		od           = onDemandFluid{}
+		hourFraction = 1.0 / 3600
+	)
+	pending.to = 0
+	for t := range seconds {
+		if pending.to != 0 && t >= pending.done {
+			shards, pending.to = pending.to, 0
+		}
+		demand := max(rate(time.Duration(t)*time.Second), 0)
+		offered := demand
+		for a := 1; a < attempts; a++ {
+			offered += retries[a]
+		}
+		// Throttling: each shard over its limit refuses the excess; the
+		// shares are sorted, so the loop stops at the first shard within.
+		capRecords := perShard * float64(shards)
+		var throttled float64
+		if cfg.Policy == ScaleOnDemand {
+			// On-demand splits its shards as traffic grows; what it cannot
+			// fix is a key above one shard's limit (MODES), and traffic
+			// above its stream-wide capacity.
+			for _, k := range cfg.Keys {
+				throttled += max(offered*k.Share-perShard, 0)
+			}
+			capRecords = od.capacity(t, cfg.BytesPerRecord)
+			throttled = max(throttled, offered-capRecords)
+		} else {
+			for _, s := range cache.shares(shards, cfg.Keys, cfg.Spread) {
+				over := offered*s - perShard
+				if over <= 0 {
+					break
+				}
+				throttled += over
+			}
+		}
+		throttled = min(throttled, offered)
+		accepted := offered - throttled
+		// The throttled share of each attempt's records goes to the next
+		// attempt; the last attempt's fail.
+		frac := 0.0
+		if offered > 0 {
+			frac = throttled / offered
+		}
+		clear(next)
+		var failed float64
+		for a := 0; a < attempts; a++ {
+			n := demand
+			if a > 0 {
+				n = retries[a]
+			}
+			if a+1 < attempts {
+				next[a+1] = n * frac
+			} else {
+				failed += n * frac
+			}
+		}
+		retries, next = next, retries
+		if cfg.Policy == ScaleOnDemand {
+			od.record(t, accepted)
+		}
+
+		// Reading: the polling consumers share 2 MiB/s per shard.
+		if cfg.PollingConsumers > 0 {
+			readPerSec := float64(shards) * ShardReadBytesPerSec / cfg.BytesPerRecord / float64(cfg.PollingConsumers)
+			backlog = max(backlog+accepted-readPerSec, 0)
+		}
+		age := 0.0
+		if backlog > 0 && accepted > 0 {
+			age = backlog / accepted
+		}
+
+		// Cost so far.
+		switch cfg.Policy {
+		case ScaleOnDemand:
+			res.CostUSD += cfg.Prices.OnDemandStreamHourUSD*hourFraction +
+				accepted*float64(OnDemandBilledBytes(int64(math.Ceil(cfg.BytesPerRecord))))/BillingGB*cfg.Prices.OnDemandIngestGBUSD
+		default:
+			res.CostUSD += float64(shards)*cfg.Prices.ShardHourUSD*hourFraction +
+				accepted*float64(PutPayloadUnits(int64(math.Ceil(cfg.BytesPerRecord))))/1e6*cfg.Prices.PutPayloadUnitsPerMillionUSD
+		}
+
+		res.Seconds = append(res.Seconds, ReplaySecond{T: t, Demand: demand, Offered: offered, Accepted: accepted, Throttled: throttled,
+			Failed: failed, Shards: shards, CapacityRecords: capRecords, IteratorAgeS: age, CostUSD: res.CostUSD})
+		res.Demand += demand
+		res.Offered += offered
+		res.Accepted += accepted
+		res.Throttled += throttled
+		res.Failed += failed
+		res.MaxShards = max(res.MaxShards, shards, pending.to)
+
+		// The scaling policy looks at whole minutes, as alarms do.
+		minute = append(minute, accepted)
+		if len(minute) < AlarmPeriodSeconds {
+			continue
+		}
+		var sum float64
+		for _, v := range minute {
+			sum += v
+		}
+		minute = minute[:0]
+		minutes = append(minutes, sum)
+		if cfg.Policy != ScaleThresholds || pending.to != 0 {
+			continue
+		}
+		a := cfg.Autoscaling
+		limitPerMinute := perShard * float64(shards) * AlarmPeriodSeconds
+		breaches := func(n, need int, above bool, util float64) bool {
+			if len(minutes) < n {
+				return false
+			}
+			hits := 0
+			for _, m := range minutes[len(minutes)-n:] {
+				if (above && m > util*limitPerMinute) || (!above && m < util*limitPerMinute) {
+					hits++
+				}
+			}
+			return hits >= need
+		}
+		day := 24 * 3600
+		recent := 0
+		for _, u := range updates {
+			if t-u < day {
+				recent++
+			}
+		}
+		outUtil, inUtil := 0.8, 0.32
+		if len(a.ScaleOut) > 0 {
+			outUtil = a.ScaleOut[0].Utilization
+		}
+		if len(a.ScaleIn) > 0 {
+			inUtil = a.ScaleIn[0].Utilization
+		}
+		// The alarms see accepted records (IncomingRecords counts what was
+		// put): a stream throttling at its limit shows 100%, above any
+		// scale-out threshold.
+		to, why := 0, ""
+		switch {
+		case t-lastOut >= int(a.CooldownOut/time.Second) && shards < a.MaxShards && breaches(ScaleOutPeriods, ScaleOutDatapoints, true, outUtil):
+			to, why = min(int(float64(shards)*a.ScaleOutFactor), a.MaxShards), "scale out"
+			lastOut = t
+		case t-lastIn >= int(a.CooldownIn/time.Second) && t-lastOut >= int(a.CooldownOut/time.Second) && shards > a.MinShards &&
+			breaches(ScaleInPeriods, ScaleInDatapoints, false, inUtil):
+			to, why = max(int(math.Ceil(float64(shards)*a.ScaleInFactor)), a.MinShards), "scale in"
+			lastIn = t
+		}
+		if to == 0 || to == shards {
+			continue
+		}
+		if recent >= MaxUpdateShardCountPer24h {
+			continue // the rule holds: wait until a call leaves the window
+		}
+		if to > 2*shards || 2*to < shards {
+			res.RuleBreaks = append(res.RuleBreaks, fmt.Sprintf("%ds: %d to %d shards is beyond double or half", t, shards, to))
+		}
+		updates = append(updates, t)
+		pending.to, pending.done = to, t+int(update/time.Second)
+		res.Events = append(res.Events, ScalingEvent{At: time.Duration(t) * time.Second, Done: time.Duration(pending.done) * time.Second,
+			From: shards, To: to, Why: why})
+	}
+	// Check the rolling-day rule over the whole replay.
+	for i := range res.Events {
+		n := 0
+		for j := range res.Events {
+			if d := res.Events[i].At - res.Events[j].At; d >= 0 && d < 24*time.Hour {
+				n++
+			}
+		}
+		if n > MaxUpdateShardCountPer24h {
+			res.RuleBreaks = append(res.RuleBreaks, fmt.Sprintf("%v: %d UpdateShardCount calls in 24 h", res.Events[i].At, n))
+		}
+	}
+	if res.Offered > 0 {
+		res.ThrottleRatio = res.Throttled / res.Offered
+	}
+	if res.Demand > 0 {
+		res.FailedRatio = res.Failed / res.Demand
+	}
+	return res, nil
+}
+
+// onDemandFluid is the on-demand capacity rule for a replay: twice the
+// peak of accepted records per second settled before the last
+// OnDemandWindow, at least the starting capacity.
+type onDemandFluid struct {
+	history []float64
+	peak    float64
+}
+
+func (o *onDemandFluid) capacity(t int, bytesPerRecord float64) float64 {
+	window := int(OnDemandWindow / time.Second)
+	if old := t - window; old >= 0 && old < len(o.history) {
+		o.peak = max(o.peak, o.history[old])
+	}
+	return max(min(OnDemandStartRecordsPerSec, OnDemandStartBytesPerSec/bytesPerRecord), 2*o.peak)
+}
+
+func (o *onDemandFluid) record(t int, accepted float64) {
+	for len(o.history) <= t {
+		o.history = append(o.history, 0)
+	}
+	o.history[t] = accepted
+}
