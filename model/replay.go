@@ -179,6 +179,8 @@ func Replay(rate func(t time.Duration) float64, seconds int, cfg ReplayConfig) (
 		updates      []int
 		backlog      float64
 		od           = onDemandFluid{}
+		per          = shardRetries{}
+		retriesFor   = shards
 		hourFraction = 1.0 / 3600
 	)
 	pending.to = 0
@@ -187,54 +189,39 @@ func Replay(rate func(t time.Duration) float64, seconds int, cfg ReplayConfig) (
 			shards, pending.to = pending.to, 0
 		}
 		demand := max(rate(time.Duration(t)*time.Second), 0)
-		offered := demand
-		for a := 1; a < attempts; a++ {
-			offered += retries[a]
-		}
-		// Throttling: each shard over its limit refuses the excess; the
-		// shares are sorted, so the loop stops at the first shard within.
+		var offered, throttled, failed float64
 		capRecords := perShard * float64(shards)
-		var throttled float64
 		if cfg.Policy == ScaleOnDemand {
 			// On-demand splits its shards as traffic grows; what it cannot
 			// fix is a key above one shard's limit (MODES), and traffic
-			// above its stream-wide capacity.
+			// above its stream-wide capacity. Its retries spread as its
+			// shards do.
+			offered = demand
+			for a := 1; a < attempts; a++ {
+				offered += retries[a]
+			}
 			for _, k := range cfg.Keys {
 				throttled += max(offered*k.Share-perShard, 0)
 			}
 			capRecords = od.capacity(t, cfg.BytesPerRecord)
-			throttled = max(throttled, offered-capRecords)
+			throttled = min(max(throttled, offered-capRecords), offered)
+			frac := 0.0
+			if offered > 0 {
+				frac = throttled / offered
+			}
+			failed = retryOnce(retries, demand, frac, next)
+			retries, next = next, retries
 		} else {
-			for _, s := range cache.shares(shards, cfg.Keys, cfg.Spread) {
-				over := offered*s - perShard
-				if over <= 0 {
-					break
-				}
-				throttled += over
+			shares := cache.shares(shards, cfg.Keys, cfg.Spread)
+			if shards != retriesFor {
+				// A resharding moves keys between shards: spread the records
+				// waiting for a retry over the new shards by their shares.
+				per.respread(shares, attempts)
+				retriesFor = shards
 			}
+			offered, throttled, failed = per.second(shares, demand, perShard, attempts)
 		}
-		throttled = min(throttled, offered)
 		accepted := offered - throttled
-		// The throttled share of each attempt's records goes to the next
-		// attempt; the last attempt's fail.
-		frac := 0.0
-		if offered > 0 {
-			frac = throttled / offered
-		}
-		clear(next)
-		var failed float64
-		for a := 0; a < attempts; a++ {
-			n := demand
-			if a > 0 {
-				n = retries[a]
-			}
-			if a+1 < attempts {
-				next[a+1] = n * frac
-			} else {
-				failed += n * frac
-			}
-		}
-		retries, next = next, retries
 		if cfg.Policy == ScaleOnDemand {
 			od.record(t, accepted)
 		}
@@ -356,6 +343,122 @@ func Replay(rate func(t time.Duration) float64, seconds int, cfg ReplayConfig) (
 		res.FailedRatio = res.Failed / res.Demand
 	}
 	return res, nil
+}
+
+// retryOnce moves one second's throttled records (frac of each attempt's:
+// demand new ones, retries[a] on attempt a+1) to the next attempt in next,
+// and returns those that had their last attempt.
+func retryOnce(retries []float64, demand, frac float64, next []float64) (failed float64) {
+	attempts := len(retries)
+	clear(next)
+	for a := range attempts {
+		n := demand
+		if a > 0 {
+			n = retries[a]
+		}
+		if a+1 < attempts {
+			next[a+1] = n * frac
+		} else {
+			failed += n * frac
+		}
+	}
+	return failed
+}
+
+// shardRetries holds, per shard in share order, the records waiting to be
+// retried there: a throttled record goes back to the shard its key maps
+// to. Only shards that have throttled have an entry, and they come first.
+type shardRetries struct {
+	r [][]float64 // r[i][a]: records making attempt a+1 on shard i
+}
+
+// second plays one second on shards with the given shares (largest first):
+// each takes at most perShard records of its new ones and retries. It
+// returns the records offered (new and retried), throttled and failed.
+func (p *shardRetries) second(shares []float64, demand, perShard float64, attempts int) (offered, throttled, failed float64) {
+	offered = demand
+	for i, s := range shares {
+		base := demand * s
+		if i >= len(p.r) && base <= perShard {
+			break // smaller shares from here, and nothing to retry
+		}
+		if i >= len(p.r) {
+			if i < cap(p.r) && len(p.r[:i+1][i]) == attempts {
+				p.r = p.r[:i+1] // reuse the slot a trimmed shard left
+				clear(p.r[i])
+			} else {
+				p.r = append(p.r, make([]float64, attempts))
+			}
+		}
+		r := p.r[i]
+		off := base
+		for a := 1; a < attempts; a++ {
+			off += r[a]
+		}
+		offered += off - base
+		thr := max(off-perShard, 0)
+		throttled += thr
+		frac := 0.0
+		if off > 0 {
+			frac = thr / off
+		}
+		// In place, last attempt first, so that each r[a] is read before
+		// the attempt before it overwrites it.
+		for a := attempts - 1; a >= 0; a-- {
+			n := base
+			if a > 0 {
+				n = r[a]
+			}
+			if a+1 < attempts {
+				r[a+1] = n * frac
+			} else {
+				failed += n * frac
+			}
+		}
+	}
+	// Forget the trailing shards with nothing left to retry, so that the
+	// next second stops as early as this one could.
+	n := len(p.r)
+	for n > 0 && allZero(p.r[n-1]) {
+		n--
+	}
+	p.r = p.r[:n]
+	return offered, throttled, failed
+}
+
+func allZero(v []float64) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// respread pools the waiting retries and spreads them over shards by
+// their shares.
+func (p *shardRetries) respread(shares []float64, attempts int) {
+	pooled := make([]float64, attempts)
+	for _, r := range p.r {
+		for a := range r {
+			pooled[a] += r[a]
+		}
+	}
+	p.r = p.r[:0]
+	total := 0.0
+	for _, v := range pooled {
+		total += v
+	}
+	if total == 0 {
+		return
+	}
+	for _, s := range shares {
+		r := make([]float64, attempts)
+		for a := range r {
+			r[a] = pooled[a] * s
+		}
+		p.r = append(p.r, r)
+	}
 }
 
 // onDemandFluid is the on-demand capacity rule for a replay: twice the
