@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spillway-dev/spillway/loadgen"
@@ -25,6 +28,7 @@ that bring every shard under the headroom.
 Examples:
   spillway plan scenarios/examples/quickstart.yaml
   spillway plan my.yaml --headroom 0.8 --json > plan.json
+  spillway plan scenarios/examples/diurnal-24h.yaml --replay --out out
 `
 
 func planCmd(_ context.Context, e *env, args []string) error {
@@ -33,6 +37,7 @@ func planCmd(_ context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the plan as JSON")
 	seed := fs.Uint64("seed", 1, "seed for the record size and key samples")
 	replay := fs.Bool("replay", false, "also replay the rate profile in virtual time with no scaling, the advised thresholds, and on-demand")
+	out := fs.String("out", "", "also write plan.json and plan.html (charts) to a new folder under this directory")
 	file, err := oneArg(fs, args, "scenario file")
 	if err != nil {
 		return err
@@ -52,10 +57,41 @@ func planCmd(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *out != "" {
+		dir, err := runDir(*out, sc.Name+"-plan", time.Now())
+		if err != nil {
+			return err
+		}
+		for name, write := range map[string]func(io.Writer) error{
+			"plan.json": p.WriteJSON,
+			"plan.html": func(w io.Writer) error { return reports.WritePlanHTML(w, p) },
+		} {
+			if err := writeFileWith(filepath.Join(dir, name), write); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(e.stderr, "spillway: plan written to %s\n", dir)
+	}
 	if *asJSON {
 		return p.WriteJSON(e.stdout)
 	}
 	return reports.WritePlanText(e.stdout, p)
+}
+
+// writeFileWith creates path and writes it with write.
+func writeFileWith(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return nil
 }
 
 // makePlan sizes the scenario's stream and advises on its current shards

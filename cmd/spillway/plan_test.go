@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -130,9 +132,18 @@ record: {size: 500B}
 // thresholds throttles under 1% of attempts and never breaks the
 // UpdateShardCount rules.
 func TestPlanReplayDiurnal(t *testing.T) {
-	code, stdout, stderr := runCLI(t, "plan", "../../scenarios/examples/diurnal-24h.yaml", "--replay", "--json")
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, "plan", "../../scenarios/examples/diurnal-24h.yaml", "--replay", "--json", "--out", out)
 	if code != exitOK {
 		t.Fatalf("code %d: %s", code, stderr)
+	}
+	// The page: the per-shard chart and one timeline per policy.
+	pages, _ := filepath.Glob(filepath.Join(out, "*", "plan.html"))
+	if len(pages) != 1 {
+		t.Fatalf("plan pages %v", pages)
+	}
+	if b, _ := os.ReadFile(pages[0]); strings.Count(string(b), "<svg") != 4 || !strings.Contains(string(b), "Replay, thresholds") {
+		t.Errorf("plan.html has %d charts", strings.Count(string(b), "<svg"))
 	}
 	var p reports.Plan
 	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
