@@ -103,3 +103,28 @@ func TestScheduleTrough(t *testing.T) {
 		t.Errorf("trough %v, want 120", got)
 	}
 }
+
+// A CSV profile plays each minute's records at a constant rate: 60,000,
+// 120,000 and 90,000 records are 1,000, 2,000 and 1,500 records/s.
+func TestScheduleFromProfile(t *testing.T) {
+	l := scenarios.Load{Profile: []scenarios.ProfileMinute{{Records: 60000}, {Records: 120000}, {Records: 90000}}, Duration: dur(3 * time.Minute)}
+	for _, tc := range []struct {
+		d     time.Duration
+		total int64
+	}{
+		{0, 270000},                       // the file
+		{90 * time.Second, 120000},        // cut: 60,000 + 30 s × 2,000
+		{4 * time.Minute, 270000 + 90000}, // the last minute held
+	} {
+		s, err := ScheduleFor(l, tc.d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Total() != tc.total || s.Peak() != 2000 || s.RateAt(45*time.Second) != 1000 {
+			t.Errorf("duration %v: total %d, peak %v, rate at 45 s %v", tc.d, s.Total(), s.Peak(), s.RateAt(45*time.Second))
+		}
+		if tc.d != 90*time.Second && s.RateAt(150*time.Second) != 1500 {
+			t.Errorf("duration %v: rate at 150 s %v, want 1,500", tc.d, s.RateAt(150*time.Second))
+		}
+	}
+}

@@ -63,6 +63,24 @@ func ScheduleFor(l scenarios.Load, d time.Duration) (*Schedule, error) {
 		d = l.Duration.D()
 	}
 	var segs []Segment
+	if len(l.Profile) > 0 {
+		// A minute-by-minute profile: each minute's records at a constant
+		// rate, the last minute held if the run is longer, cut if shorter.
+		var t time.Duration
+		for _, m := range l.Profile {
+			if t >= d {
+				break
+			}
+			g := Segment{Duration: min(time.Minute, d-t), StartRate: m.Records / 60, EndRate: m.Records / 60}
+			segs = append(segs, g)
+			t += g.Duration
+		}
+		if t < d {
+			last := l.Profile[len(l.Profile)-1].Records / 60
+			segs = append(segs, Segment{Duration: d - t, StartRate: last, EndRate: last})
+		}
+		return NewSchedule(segs)
+	}
 	if len(l.Stages) == 0 {
 		segs = []Segment{{Duration: d, StartRate: l.Rate, EndRate: l.Rate}}
 	} else {

@@ -160,6 +160,14 @@ type Load struct {
 	// Stages ramp the rate linearly from the previous target (StartRate for
 	// the first) to Target over Duration, as k6's ramping-arrival-rate does.
 	Stages []Stage `yaml:"stages" json:"stages,omitempty"`
+	// CSV is a file of per-minute traffic, as CloudWatch exports a stream's
+	// IncomingRecords (and IncomingBytes) sums: a header row, then one row
+	// per minute, each played as a constant rate for its minute. Relative
+	// to the scenario file. Instead of Rate and Stages; Duration defaults
+	// to the file's length.
+	CSV string `yaml:"csv" json:"csv,omitempty"`
+	// Profile is CSV's minutes as read when the scenario was loaded.
+	Profile []ProfileMinute `yaml:"-" json:"-"`
 }
 
 // Stage is one linear ramp of the arrival rate.

@@ -27,6 +27,7 @@ func (s *Scenario) Validate() []error {
 func (s *Scenario) check() Errors {
 	c := &checker{s: s}
 	c.stream()
+	s.loadProfile(c)
 	c.load()
 	c.record()
 	c.keys()
@@ -169,7 +170,12 @@ func (c *checker) load() {
 	l := c.s.Load
 	rate, stages := l.Rate != 0, len(l.Stages) > 0
 	switch {
-	case c.bad("load.rate", "load.stages"):
+	case c.bad("load.rate", "load.stages", "load.csv"):
+	case l.CSV != "" && (rate || stages):
+		c.errorf("load.csv", "set one of rate, stages and csv")
+		return
+	case l.CSV != "":
+		return // checked as it was read
 	case rate && stages:
 		c.errorf("load", "set either rate or stages, not both")
 	case !rate && !stages && c.set("load.stages"):
@@ -177,7 +183,7 @@ func (c *checker) load() {
 	case !rate && !stages && c.set("load.rate"):
 		c.errorf("load.rate", "must be above 0 (records per second)")
 	case !rate && !stages:
-		c.errorf("load", "set rate (records per second) or stages")
+		c.errorf("load", "set rate (records per second), stages or csv")
 	}
 	if rate && (!finite(l.Rate) || l.Rate < 0) {
 		c.errorf("load.rate", "%g is not a positive number of records per second", l.Rate)

@@ -144,7 +144,7 @@ func TestValidate(t *testing.T) {
 		{"max record size KiB", func(s *Scenario) { s.Stream.MaxRecordSize = MiB + 1 }, []string{"not a whole number of KiB"}},
 		{"max record size 10MiB", func(s *Scenario) { s.Stream.MaxRecordSize = 10 * MiB }, nil},
 
-		{"no load", func(s *Scenario) { s.Load = Load{} }, []string{"load: set rate (records per second) or stages"}},
+		{"no load", func(s *Scenario) { s.Load = Load{} }, []string{"load: set rate (records per second), stages or csv"}},
 		{"rate and stages", func(s *Scenario) { s.Load.Stages = []Stage{{Duration: 1, Target: 1}} }, []string{"load: set either rate or stages, not both"}},
 		{"negative rate", func(s *Scenario) { s.Load.Rate = -1 }, []string{"load.rate: -1 is not a positive number"}},
 		{"infinite rate", func(s *Scenario) { s.Load.Rate = math.Inf(1) }, []string{"load.rate: +Inf is not a positive number"}},
