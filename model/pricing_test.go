@@ -224,3 +224,138 @@ func checkCostLines(t *testing.T, got, want []CostLine) {
 		}
 	}
 }
+
+// The issue's hand-computed cases, one billing rule each.
+func TestIssueCostCases(t *testing.T) {
+	// 10 provisioned shards × 730 h = 7,300 shard-hours × $0.015 = $109.50.
+	got := DefaultPrices.ProvisionedMonthly(KDSUsage{Shards: 10})
+	if got[0].Quantity != 7300 || !priceApprox(got[0].USD, 109.50) {
+		t.Errorf("10 shards for a month: %+v, want 7,300 shard-hours = $109.50", got[0])
+	}
+	// One EFO consumer on 10 shards for an hour: 10 consumer-shard-hours ×
+	// $0.015 = $0.15 (the FAQ's example).
+	got = DefaultPrices.ProvisionedMonthly(KDSUsage{Shards: 10, EFOConsumers: 1, Hours: 1})
+	checkCostLines(t, got, []CostLine{
+		{"KDS shard-hours", 10, "shard-hour", 0.015, 0.15},
+		{"KDS PUT payload units", 0, "million units", 0.014, 0},
+		{"KDS EFO consumer-shard-hours", 10, "consumer-shard-hour", 0.015, 0.15},
+	})
+	// A 2.5 KiB record bills 3 KiB on-demand; a 12 KiB record bills 15 KiB
+	// in Firehose.
+	if b := OnDemandBilledBytes(2560); b != 3072 {
+		t.Errorf("OnDemandBilledBytes(2560) = %d, want 3072", b)
+	}
+	if b := FirehoseBilledBytes(12 * 1024); b != 15*1024 {
+		t.Errorf("FirehoseBilledBytes(12 KiB) = %d, want 15,360", b)
+	}
+}
+
+// advantageMinGB is 25 MiB/s for 730 h in GB (2^30 bytes): 25 × 3,600 ×
+// 730 = 65,700,000 MiB = 64,160.15625 GB.
+const advantageMinGB = 64160.15625
+
+func TestOnDemandAdvantageMonthly(t *testing.T) {
+	// Below the commitment: 100 GB written and 50 GB read in a month.
+	// Ingest 100 × $0.032 = $3.20, retrieval 50 × $0.016 = $0.80; the
+	// shortfalls 64,060.15625 GB × $0.032 = $2,049.925 and 64,110.15625 GB
+	// × $0.016 = $1,025.7625. The total, $3,079.6875, is the minimum bill:
+	// 64,160.15625 × ($0.032 + $0.016).
+	u := KDSUsage{OnDemandBilledBytes: 100 * BillingGB, ReadBytes: 50 * BillingGB}
+	got := DefaultPrices.OnDemandAdvantageMonthly(u)
+	checkCostLines(t, got, []CostLine{
+		{"KDS Advantage ingest", 100, "GB", 0.032, 3.20},
+		{"KDS Advantage retrieval", 50, "GB", 0.016, 0.80},
+		{"KDS Advantage commitment, ingest below the minimum", advantageMinGB - 100, "GB", 0.032, 2049.925},
+		{"KDS Advantage commitment, retrieval below the minimum", advantageMinGB - 50, "GB", 0.016, 1025.7625},
+	})
+	if total := TotalUSD(got); !priceApprox(total, 3079.6875) {
+		t.Errorf("TotalUSD = %.6f, want the minimum 3079.6875", total)
+	}
+	// Nothing at all still bills the minimum.
+	if total := TotalUSD(DefaultPrices.OnDemandAdvantageMonthly(KDSUsage{})); !priceApprox(total, 3079.6875) {
+		t.Errorf("idle stream: TotalUSD = %.6f, want 3079.6875", total)
+	}
+
+	// Above it: 30 MiB/s written for a month (76,992.1875 GB × $0.032 =
+	// $2,463.75) read by two fan-out consumers (153,984.375 GB × $0.016 =
+	// $2,463.75): no commitment lines.
+	in := 30 * float64(1<<20) * 3600 * 730
+	u = KDSUsage{OnDemandBilledBytes: in, EFOBytes: 2 * in, EFOConsumers: 2}
+	checkCostLines(t, DefaultPrices.OnDemandAdvantageMonthly(u), []CostLine{
+		{"KDS Advantage ingest", 76992.1875, "GB", 0.032, 2463.75},
+		{"KDS Advantage EFO retrieval", 153984.375, "GB", 0.016, 2463.75},
+	})
+
+	// A day is held to a day's minimum: 25 MiB/s × 86,400 s = 2,109.375 GB.
+	got = DefaultPrices.OnDemandAdvantageMonthly(KDSUsage{Hours: 24})
+	checkCostLines(t, got, []CostLine{
+		{"KDS Advantage ingest", 0, "GB", 0.032, 0},
+		{"KDS Advantage commitment, ingest below the minimum", 2109.375, "GB", 0.032, 67.5},
+		{"KDS Advantage commitment, retrieval below the minimum", 2109.375, "GB", 0.016, 33.75},
+	})
+
+	// A price set with a stream-hour price and no minimum.
+	p := DefaultPrices
+	p.OnDemandAdvantageStreamHourUSD, p.OnDemandAdvantageMinIngestMiBPerSec, p.OnDemandAdvantageMinRetrievalMiBPerSec = 0.01, 0, 0
+	checkCostLines(t, p.OnDemandAdvantageMonthly(KDSUsage{OnDemandBilledBytes: BillingGB}), []CostLine{
+		{"KDS Advantage stream-hours", 730, "stream-hour", 0.01, 7.30},
+		{"KDS Advantage ingest", 1, "GB", 0.032, 0.032},
+	})
+}
+
+func TestRetentionCharges(t *testing.T) {
+	// 1 MiB/s kept 30 days (720 h): 1 × 3,600 × 720 = 2,592,000 MiB =
+	// 2,531.25 GB stored. With ages spread evenly, 552/720 of it is older
+	// than 7 days (1,940.625 GB) and 144/720 is 24 h to 7 days old
+	// (506.25 GB); 696/720 is older than 24 h (2,446.875 GB).
+	stored := StoredBytesFor(1<<20, 720)
+	if stored != 2531.25*BillingGB {
+		t.Fatalf("StoredBytesFor(1 MiB/s, 720 h) = %g, want 2,531.25 GB", stored)
+	}
+	u := KDSUsage{Shards: 10, RetentionHours: 720, StoredBytes: stored}
+	// Provisioned: 7,300 shard-hours × $0.020 = $146 of extended retention
+	// and 1,940.625 GB-months × $0.023 = $44.634375 of long-term.
+	got := DefaultPrices.ProvisionedMonthly(u)
+	checkCostLines(t, got[2:], []CostLine{
+		{"KDS extended retention", 7300, "shard-hour", 0.020, 146},
+		{"KDS long-term retention", 1940.625, "GB-month", 0.023, 44.634375},
+	})
+	// On-demand Standard: 506.25 × $0.10 = $50.625 extended, and the same
+	// $44.634375 long-term.
+	checkCostLines(t, DefaultPrices.OnDemandMonthly(u)[2:], []CostLine{
+		{"KDS on-demand extended retention", 506.25, "GB-month", 0.10, 50.625},
+		{"KDS on-demand long-term retention", 1940.625, "GB-month", 0.023, 44.634375},
+	})
+	// On-demand Advantage: one rate beyond 24 h, 2,446.875 × $0.023 =
+	// $56.278125.
+	adv := DefaultPrices.OnDemandAdvantageMonthly(u)
+	checkCostLines(t, adv[len(adv)-1:], []CostLine{
+		{"KDS Advantage extended retention", 2446.875, "GB-month", 0.023, 56.278125},
+	})
+
+	// 48 h retention over one day, 10 GB stored: half of it is older than
+	// 24 h, 5 GB × 24/730 of a month = 0.1643835… GB-months × $0.10; the
+	// provisioned charge is 10 shards × 24 h × $0.020 = $4.80 and there is
+	// no long-term line.
+	u = KDSUsage{Shards: 10, Hours: 24, RetentionHours: 48, StoredBytes: 10 * BillingGB}
+	checkCostLines(t, DefaultPrices.OnDemandMonthly(u)[2:], []CostLine{
+		{"KDS on-demand extended retention", 5 * 24.0 / 730, "GB-month", 0.10, 0.5 * 24 / 730},
+	})
+	checkCostLines(t, DefaultPrices.ProvisionedMonthly(u)[2:], []CostLine{
+		{"KDS extended retention", 240, "shard-hour", 0.020, 4.80},
+	})
+
+	// The default 24 h (or zero, or less) adds nothing in any mode.
+	for _, h := range []float64{0, 12, 24} {
+		u := KDSUsage{Shards: 2, RetentionHours: h, StoredBytes: 5 * BillingGB}
+		if n := len(DefaultPrices.ProvisionedMonthly(u)); n != 2 {
+			t.Errorf("retention %g h: %d provisioned lines, want 2", h, n)
+		}
+		if n := len(DefaultPrices.OnDemandMonthly(u)); n != 2 {
+			t.Errorf("retention %g h: %d on-demand lines, want 2", h, n)
+		}
+	}
+	if got := StoredBytesFor(100, 0); got != 100*3600*24 {
+		t.Errorf("StoredBytesFor(100, 0) = %g, want a day's bytes", got)
+	}
+}

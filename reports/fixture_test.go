@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/spillway-dev/spillway/model"
 	"github.com/spillway-dev/spillway/scenarios"
 )
 
@@ -112,6 +113,11 @@ func fixture() *Results {
 	r.Totals.Retried = r.Totals.Attempts - r.Totals.Offered
 	r.Totals.Requests = 1230
 	r.Totals.ThrottleRatio = float64(r.Totals.Throttled) / float64(r.Totals.Attempts)
+	cost, err := RunCostOf(r, "us-east-1", model.DefaultPrices)
+	if err != nil {
+		panic(err)
+	}
+	r.Cost = cost
 	r.Thresholds = Evaluate(r, sc.Thresholds)
 	return r
 }

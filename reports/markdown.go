@@ -27,6 +27,9 @@ func WriteMarkdown(w io.Writer, r *Results) error {
 	if s := statusLine(r); s != "" {
 		p("- **Status:** %s\n", md(s))
 	}
+	if r.Cost != nil {
+		p("- **Cost:** %s\n", md(runCostLine(r.Cost)))
+	}
 
 	p("\n### Records\n\n")
 	row("", "records", "")

@@ -8,6 +8,7 @@ const (
 	unitMs      = "ms"
 	unitRecords = "records"
 	unitCalls   = "calls"
+	unitUSD     = "usd"
 )
 
 // metric is one threshold metric: its unit and how to read it off Results.
@@ -58,6 +59,21 @@ var metrics = map[string]metric{
 	"e2e_out_of_order": {unitRecords, e2e(func(x *E2E) float64 { return float64(x.OutOfOrder) })},
 	"read_throttles":   {unitCalls, e2e(func(x *E2E) float64 { return float64(x.ReadThrottles) })},
 	"iterator_age_max": {unitMs, e2e(func(x *E2E) float64 { return float64(x.IteratorAgeMaxMs) })},
+
+	"cost_run_usd":     {unitUSD, cost(func(c *RunCost) float64 { return c.RunUSD })},
+	"cost_monthly_usd": {unitUSD, cost(func(c *RunCost) float64 { return c.MonthlyUSD })},
+}
+
+// cost reads a cost figure; NaN for a run that was not priced (no prices
+// for its Region), which fails every threshold rather than passing
+// silently.
+func cost(f func(*RunCost) float64) func(*Results) float64 {
+	return func(r *Results) float64 {
+		if r.Cost == nil {
+			return math.NaN()
+		}
+		return f(r.Cost)
+	}
 }
 
 // e2e reads an end-to-end figure; NaN for a run that was not read back,
@@ -93,8 +109,8 @@ func errorRatio(r *Results) float64 {
 
 // MetricValue returns the value of the threshold metric name measured in r,
 // in the metric's base unit: a fraction for ratios, milliseconds for
-// latencies and iterator age, records or API calls for counts. ok is false for a name that is not a
-// metric.
+// latencies and iterator age, records or API calls for counts, US dollars
+// for costs. ok is false for a name that is not a metric.
 func MetricValue(r *Results, name string) (value float64, ok bool) {
 	m, ok := metrics[name]
 	if !ok {

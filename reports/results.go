@@ -7,6 +7,7 @@ package reports
 import (
 	"time"
 
+	"github.com/spillway-dev/spillway/model"
 	"github.com/spillway-dev/spillway/scenarios"
 )
 
@@ -60,6 +61,38 @@ type Results struct {
 	// Events is the scenario's events (reshardings) as the run played
 	// them, in order; absent for runs without events.
 	Events []Event `json:"events,omitempty"`
+	// Cost is what the run's writes cost at list prices and what the same
+	// traffic would cost for a month (RunCostOf); nil when it was not
+	// priced (no prices for the run's Region).
+	Cost *RunCost `json:"cost,omitempty"`
+}
+
+// RunCost is what one run cost at list prices, and its monthly projection.
+// Only the write side is priced: reads, enhanced fan-out and retention are
+// left out, as are S3 charges of a Firehose run.
+type RunCost struct {
+	// Region is the Region whose prices were used; PricesAsOf is their
+	// as-of note (model.Prices.AsOf).
+	Region     string `json:"region"`
+	PricesAsOf string `json:"prices_as_of"`
+	// Mode is what was priced: "provisioned" (shard-hours and PUT payload
+	// units), "on-demand" (on-demand Standard stream-hours and ingest) or
+	// "firehose" (Firehose ingestion, with format conversion and dynamic
+	// partitioning when the scenario turns them on).
+	Mode string `json:"mode"`
+	// Shards is the provisioned shards priced: the mean of the shards open
+	// in each second of the run. Zero for the other modes.
+	Shards float64 `json:"shards,omitempty"`
+	// Hours is the run's duration in hours. Hourly charges are prorated to
+	// it, not rounded up to whole hours as AWS bills a stream's hours.
+	Hours float64 `json:"hours"`
+	// RunUSD is what the run cost, in US dollars.
+	RunUSD float64 `json:"run_usd"`
+	// MonthlyUSD is what the run's traffic would cost at the same rate for
+	// a month of 730 hours, in US dollars.
+	MonthlyUSD float64 `json:"monthly_usd"`
+	// Lines are the run's charges (RunUSD) line by line.
+	Lines []model.CostLine `json:"lines"`
 }
 
 // Event is one scenario event as the run played it.

@@ -213,6 +213,8 @@ func thresholdValue(tr ThresholdResult) string {
 		return ms(tr.Value) + " ms"
 	case unitRecords, unitCalls:
 		return commas(int64(math.Round(tr.Value)))
+	case unitUSD:
+		return "$" + dollars(tr.Value)
 	}
 	if _, ok := metrics[tr.Metric]; !ok {
 		return fmt.Sprintf("unknown metric %q", tr.Metric)

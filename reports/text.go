@@ -10,8 +10,8 @@ import (
 	"unicode/utf8"
 )
 
-// WriteText writes the end-of-run summary of r for a terminal: what ran,
-// where the records went, latency, whether the generator kept up, the
+// WriteText writes the end-of-run summary of r for a terminal: what ran
+// and what it cost, where the records went, latency, whether the generator kept up, the
 // read-back with its consumers, the Firehose delivery, the scenario's
 // events, the per-shard load with hot shards marked (and each shard's
 // state and parents after a resharding), and the thresholds with a final
@@ -28,6 +28,9 @@ func WriteText(w io.Writer, r *Results) error {
 	}
 	if s := statusLine(r); s != "" {
 		head = append(head, []string{"Status", s})
+	}
+	if r.Cost != nil {
+		head = append(head, []string{"Cost", runCostLine(r.Cost)})
 	}
 	writeTable(bw, head, true)
 

@@ -19,6 +19,8 @@ const (
 	UnitRecords Unit = "records"
 	// UnitCalls is a count of API calls, such as GetRecords calls.
 	UnitCalls Unit = "calls"
+	// UnitUSD is US dollars. Thresholds take a bare number (500).
+	UnitUSD Unit = "usd"
 )
 
 // MetricInfo describes one metric a threshold can test.
@@ -72,6 +74,8 @@ func init() {
 	add("read_throttles", UnitCalls, "GetRecords calls throttled with ProvisionedThroughputExceededException (runs that read the stream back)")
 	add("iterator_age_max", UnitMs, "largest MillisBehindLatest any consumer saw: how far reading fell behind the stream, in ms (runs that read the stream back)")
 	add("delivery_lost", UnitRecords, "records Firehose accepted but not found in the delivered objects (needs a firehose section)")
+	add("cost_run_usd", UnitUSD, "what the run's writes cost at list prices, in USD: shard-hours prorated to the run's duration plus PUT payload units (on-demand: stream-hours plus ingest; Firehose: ingestion); fails when the Region has no prices")
+	add("cost_monthly_usd", UnitUSD, "cost_run_usd for 730 hours of the run's traffic, in USD; fails when the Region has no prices")
 }
 
 // NeedsFirehose reports whether the metric name is only measured on runs

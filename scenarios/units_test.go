@@ -145,6 +145,10 @@ func TestParseThreshold(t *testing.T) {
 		{"read_throttles < few", "read_throttles", "<", 0, `"few" is not a number of calls for read_throttles`},
 		{"iterator_age_max < 2s", "iterator_age_max", "<", 2000, ""},
 		{"e2e_out_of_order < 1", "e2e_out_of_order", "<", 1, ""},
+		{"cost_monthly_usd < 500", "cost_monthly_usd", "<", 500, ""},
+		{"cost_run_usd <= 0.25", "cost_run_usd", "<=", 0.25, ""},
+		{"cost_monthly_usd < lots", "cost_monthly_usd", "<", 0, `"lots" is not a number of usd for cost_monthly_usd`},
+		{"cost_run_usd < -1", "cost_run_usd", "<", 0, "-1 is negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -183,8 +187,8 @@ func TestThresholdPass(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	names := MetricNames()
-	if len(names) != 33 || !slices.IsSorted(names) {
-		t.Errorf("MetricNames() = %v, want 33 sorted names", names)
+	if len(names) != 35 || !slices.IsSorted(names) {
+		t.Errorf("MetricNames() = %v, want 35 sorted names", names)
 	}
 	for _, n := range names {
 		m := Metrics[n]
@@ -196,6 +200,8 @@ func TestMetrics(t *testing.T) {
 			want = UnitMs
 		case n == "read_throttles":
 			want = UnitCalls
+		case strings.HasPrefix(n, "cost_"):
+			want = UnitUSD
 		}
 		if m.Name != n || m.Help == "" || m.Unit != want {
 			t.Errorf("Metrics[%q] = %+v, want unit %s", n, m, want)

@@ -80,6 +80,7 @@ var commands = []command{
 	{"report", "render a results file again as text, Markdown or HTML", reportCmd},
 	{"sweep", "Firehose buffer sizes x intervals: delivery delay, objects and cost", sweepCmd},
 	{"plan", "shards needed, load per shard, hot keys and split/merge advice", planCmd},
+	{"cost", "monthly cost: provisioned, on-demand, On-demand Advantage and Firehose", costCmd},
 	{"schema", "print the JSON Schema of scenario files", func(_ context.Context, e *env, _ []string) error {
 		_, err := e.stdout.Write(scenarios.JSONSchema())
 		return err

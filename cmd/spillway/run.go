@@ -246,6 +246,7 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 	}
 
 	res := reports.FromSummary(summary, sc, toolVersion())
+	res.Cost = runCost(e, res, f.aws.region)
 	res.E2E = e2e
 	reports.AddReadSeries(res, readSeries)
 	var deliveryErr error
