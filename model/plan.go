@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Capacity planning for provisioned streams: how many shards a workload
@@ -45,6 +46,11 @@ type Demand struct {
 	// 0.8 sizes the stream so that the peak takes 80% of every limit. Zero
 	// means 1 (no headroom); values outside (0, 1] also count as 1.
 	Headroom float64
+	// CatchUp is a backlog the consumers must be able to drain, as time
+	// of traffic at the peak (a consumer down for ten minutes leaves ten
+	// minutes behind), within CatchUpWithin while the traffic goes on.
+	// Zero CatchUp (or CatchUpWithin) means no catch-up term.
+	CatchUp, CatchUpWithin time.Duration
 }
 
 // Names of the sizing terms, as RequiredShards.Binding gives them.
@@ -52,6 +58,7 @@ const (
 	BindingWriteBytes   = "write_bytes"
 	BindingWriteRecords = "write_records"
 	BindingRead         = "read"
+	BindingCatchUp      = "catch_up"
 )
 
 // RequiredShards is the shard count a Demand needs and the terms it comes
@@ -64,9 +71,13 @@ type RequiredShards struct {
 	// WriteBytes, WriteRecords and Read are each term's shard count (the
 	// ceiling of its exact value; zero when the term is zero).
 	WriteBytes, WriteRecords, Read int
-	// WriteBytesExact, WriteRecordsExact and ReadExact are the unrounded
-	// requirements, in shards.
-	WriteBytesExact, WriteRecordsExact, ReadExact float64
+	// CatchUp is the read term while draining Demand.CatchUp of backlog
+	// within Demand.CatchUpWithin: reads at (1 + CatchUp/CatchUpWithin)
+	// times the peak. Zero without a catch-up target.
+	CatchUp int
+	// WriteBytesExact, WriteRecordsExact, ReadExact and CatchUpExact are
+	// the unrounded requirements, in shards.
+	WriteBytesExact, WriteRecordsExact, ReadExact, CatchUpExact float64
 	// Binding names the term that sets Total: BindingWriteBytes,
 	// BindingWriteRecords or BindingRead. On a tie of the counts the term
 	// with the largest exact value binds; on a tie of those too (as with no
@@ -81,6 +92,7 @@ type RequiredShards struct {
 //	write bytes   = records/s × KiB/record / 1,024 / headroom
 //	write records = records/s / 1,000 / headroom
 //	read          = records/s × KiB/record × readers / 2,048 / headroom
+//	catch-up      = read × (1 + CatchUp / CatchUpWithin)
 //
 // where 1,024 KiB/s and 1,000 records/s are one shard's write limits
 // (ShardWriteBytesPerSec, ShardWriteRecordsPerSec) and 2,048 KiB/s its read
@@ -118,9 +130,13 @@ func PlanShards(d Demand) RequiredShards {
 		WriteRecordsExact: rps / ShardWriteRecordsPerSec / h,
 		ReadExact:         rps * kib * float64(readers) / readKiBPerSec / h,
 	}
+	if d.CatchUp > 0 && d.CatchUpWithin > 0 {
+		r.CatchUpExact = r.ReadExact * (1 + d.CatchUp.Seconds()/d.CatchUpWithin.Seconds())
+	}
 	r.WriteBytes = shardCeil(r.WriteBytesExact)
 	r.WriteRecords = shardCeil(r.WriteRecordsExact)
 	r.Read = shardCeil(r.ReadExact)
+	r.CatchUp = shardCeil(r.CatchUpExact)
 	terms := []struct {
 		name  string
 		count int
@@ -129,6 +145,7 @@ func PlanShards(d Demand) RequiredShards {
 		{BindingWriteBytes, r.WriteBytes, r.WriteBytesExact},
 		{BindingWriteRecords, r.WriteRecords, r.WriteRecordsExact},
 		{BindingRead, r.Read, r.ReadExact},
+		{BindingCatchUp, r.CatchUp, r.CatchUpExact},
 	}
 	best := 0
 	for i := 1; i < len(terms); i++ {

@@ -666,3 +666,19 @@ func TestPlanProperties(t *testing.T) {
 			splits, childSplits, merges, unfixable)
 	}
 }
+
+// Catch-up: 2,304 records/s of 2 KiB read by three polling consumers need
+// 6.75 shards of reads; draining a 10-minute backlog within 5 minutes while
+// the traffic goes on reads at 1 + 10/5 = 3 times that: 20.25 → 21 shards,
+// the binding term.
+func TestPlanShardsCatchUp(t *testing.T) {
+	d := Demand{RecordsPerSec: 2304, KiBPerRecord: 2, PollingConsumers: 3, CatchUp: 10 * time.Minute, CatchUpWithin: 5 * time.Minute}
+	r := PlanShards(d)
+	if r.CatchUpExact != 20.25 || r.CatchUp != 21 || r.Total != 21 || r.Binding != BindingCatchUp || r.Read != 7 {
+		t.Errorf("%+v", r)
+	}
+	d.CatchUpWithin = 0
+	if r := PlanShards(d); r.CatchUp != 0 || r.Total != 7 {
+		t.Errorf("no target: %+v", r)
+	}
+}

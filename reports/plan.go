@@ -124,10 +124,12 @@ type PlanShards struct {
 	WriteBytes        int     `json:"write_bytes"`
 	WriteRecords      int     `json:"write_records"`
 	Read              int     `json:"read"`
+	CatchUp           int     `json:"catch_up,omitempty"`
 	Binding           string  `json:"binding"`
 	WriteBytesExact   float64 `json:"write_bytes_exact"`
 	WriteRecordsExact float64 `json:"write_records_exact"`
 	ReadExact         float64 `json:"read_exact"`
+	CatchUpExact      float64 `json:"catch_up_exact,omitempty"`
 }
 
 // PlanShardLoad is one of the scenario's shards at the peak.
@@ -173,6 +175,7 @@ func PlanOf(scenario, stream string, d model.Demand, req model.RequiredShards, l
 		RequiredShards: PlanShards{
 			Total: req.Total, WriteBytes: req.WriteBytes, WriteRecords: req.WriteRecords, Read: req.Read, Binding: req.Binding,
 			WriteBytesExact: req.WriteBytesExact, WriteRecordsExact: req.WriteRecordsExact, ReadExact: req.ReadExact,
+			CatchUp: req.CatchUp, CatchUpExact: req.CatchUpExact,
 		},
 		Shards: []PlanShardLoad{}, HotKeys: []PlanHotKey{}, Actions: []PlanAction{},
 	}
@@ -211,6 +214,7 @@ var bindingWords = map[string]string{
 	model.BindingWriteBytes:   "write bytes (KiB/s ÷ 1,024)",
 	model.BindingWriteRecords: "write records (records/s ÷ 1,000)",
 	model.BindingRead:         "reads (KiB/s × polling consumers ÷ 2,048)",
+	model.BindingCatchUp:      "catching up (reads × (1 + backlog ÷ time to drain it))",
 }
 
 // WritePlanText writes the plan as tables for a terminal.
@@ -224,6 +228,9 @@ func WritePlanText(w io.Writer, p *Plan) error {
 	fmt.Fprintf(tw, "  write bytes\t%.2f\t-> %d\n", r.WriteBytesExact, r.WriteBytes)
 	fmt.Fprintf(tw, "  write records\t%.2f\t-> %d\n", r.WriteRecordsExact, r.WriteRecords)
 	fmt.Fprintf(tw, "  reads\t%.2f\t-> %d\n", r.ReadExact, r.Read)
+	if r.CatchUpExact > 0 {
+		fmt.Fprintf(tw, "  catching up\t%.2f\t-> %d\n", r.CatchUpExact, r.CatchUp)
+	}
 	tw.Flush()
 
 	fmt.Fprintf(bw, "\nLoad at the peak on the scenario's %d shards\n", len(p.Shards))

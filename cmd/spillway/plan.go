@@ -38,9 +38,14 @@ func planCmd(_ context.Context, e *env, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed for the record size and key samples")
 	replay := fs.Bool("replay", false, "also replay the rate profile in virtual time with no scaling, the advised thresholds, and on-demand")
 	out := fs.String("out", "", "also write plan.json and plan.html (charts) to a new folder under this directory")
+	catchUp := fs.Duration("catch-up", 0, "a backlog the consumers must be able to drain, as time of peak traffic (e.g. 10m: a consumer down for ten minutes)")
+	within := fs.Duration("catch-up-within", 0, "with --catch-up: how soon the backlog must be drained, while traffic goes on")
 	file, err := oneArg(fs, args, "scenario file")
 	if err != nil {
 		return err
+	}
+	if (*catchUp > 0) != (*within > 0) || *catchUp < 0 || *within < 0 {
+		return usageErr("--catch-up and --catch-up-within go together, both above 0")
 	}
 	if !(*headroom > 0 && *headroom <= 1) {
 		return usageErr("--headroom %v: want a fraction in (0, 1]", *headroom)
@@ -53,7 +58,7 @@ func planCmd(_ context.Context, e *env, args []string) error {
 	if sc.Stream.Shards == 0 {
 		return usageErr("%s has no Kinesis stream to plan (a Direct PUT Firehose only)", file)
 	}
-	p, err := makePlan(sc, *headroom, *seed, *replay)
+	p, err := makePlan(sc, *headroom, *seed, *replay, *catchUp, *within)
 	if err != nil {
 		return err
 	}
@@ -96,11 +101,12 @@ func writeFileWith(path string, write func(io.Writer) error) error {
 
 // makePlan sizes the scenario's stream and advises on its current shards
 // (even ranges of stream.shards, as CreateStream makes them).
-func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64, replay bool) (*reports.Plan, error) {
+func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64, replay bool, catchUp, within time.Duration) (*reports.Plan, error) {
 	d, err := loadgen.DemandOf(sc, 0, headroom, seed)
 	if err != nil {
 		return nil, err
 	}
+	d.CatchUp, d.CatchUpWithin = catchUp, within
 	keys, spread, err := loadgen.KeySharesOf(sc.Keys)
 	if err != nil {
 		return nil, err

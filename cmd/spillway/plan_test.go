@@ -162,3 +162,22 @@ func TestPlanReplayDiurnal(t *testing.T) {
 		}
 	}
 }
+
+// --catch-up: three polling consumers that must drain a 10-minute backlog
+// within 5 minutes read at three times the peak: 20.25 → 21 shards.
+func TestPlanCatchUp(t *testing.T) {
+	sc := writeFile(t, "c.yaml", `name: plan
+stream: {shards: 4}
+load: {rate: 2304, duration: 1m}
+record: {size: 2000B}
+keys: {dist: uniform, count: 10}
+consumers: [{type: polling, count: 3}]
+`)
+	code, stdout, stderr := runCLI(t, "plan", sc, "--headroom", "1", "--catch-up", "10m", "--catch-up-within", "5m")
+	if code != exitOK || !strings.Contains(stdout, "21 shards, bound by catching up") || !strings.Contains(stdout, "catching up    20.25  -> 21") {
+		t.Errorf("code %d\n%s%s", code, stdout, stderr)
+	}
+	if code, _, _ := runCLI(t, "plan", sc, "--catch-up", "10m"); code != exitUsage {
+		t.Errorf("--catch-up alone: code %d", code)
+	}
+}
