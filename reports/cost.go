@@ -105,7 +105,7 @@ func meanOpenShards(r *Results) float64 {
 // runCostLine describes a run's cost in one line.
 func runCostLine(c *RunCost) string {
 	what := map[string]string{
-		RunCostProvisioned: fmt.Sprintf("provisioned: %s shards' hours prorated to the run, PUT payload units", num(math.Round(c.Shards*100)/100)),
+		RunCostProvisioned: fmt.Sprintf("provisioned: shard-hours of %s shards prorated to the run, PUT payload units", num(math.Round(c.Shards*100)/100)),
 		RunCostOnDemand:    "on-demand: stream-hours prorated to the run, ingest",
 		RunCostFirehose:    "Firehose ingestion",
 	}[c.Mode]

@@ -168,7 +168,7 @@ func TestRunCost(t *testing.T) {
 		t.Fatalf("run: code %d\n%s\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, "PASS  cost_monthly_usd < 100000") || !strings.Contains(stdout, "\nCost      $") ||
-		!strings.Contains(stdout, "a month at this rate (provisioned: 2 shards' hours prorated to the run, PUT payload units; us-east-1 prices, writes only)") {
+		!strings.Contains(stdout, "a month at this rate (provisioned: shard-hours of 2 shards prorated to the run, PUT payload units; us-east-1 prices, writes only)") {
 		t.Errorf("summary lacks the cost:\n%s", stdout)
 	}
 	files, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
