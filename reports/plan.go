@@ -38,6 +38,10 @@ type Plan struct {
 	Autoscaling    *PlanAutoscaling `json:"autoscaling,omitempty"`
 	OnDemand       *PlanOnDemand    `json:"on_demand,omitempty"`
 	Replays        []PlanReplay     `json:"replays,omitempty"`
+	// Cost is a month of the scenario's mean traffic in each mode, in USD
+	// (spillway cost has the lines).
+	Cost       *CostTotals `json:"cost,omitempty"`
+	CostRegion string      `json:"cost_region,omitempty"`
 }
 
 // PlanAutoscaling is the advice for scaling the stream with
@@ -300,7 +304,18 @@ func WritePlanText(w io.Writer, p *Plan) error {
 		}
 	}
 	writeReplays(bw, p)
+	if c := p.Cost; c != nil && c.Provisioned != nil {
+		fmt.Fprintf(bw, "\nA month of the mean traffic (%s prices; spillway cost for the lines): provisioned $%s, on-demand $%s, On-demand Advantage $%s\n",
+			p.CostRegion, usd(*c.Provisioned), usd(deref(c.OnDemand)), usd(deref(c.OnDemandAdvantage)))
+	}
 	return bw.Flush()
+}
+
+func deref(f *float64) float64 {
+	if f == nil {
+		return 0
+	}
+	return *f
 }
 
 func cmpOr(s, def string) string {

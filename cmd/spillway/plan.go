@@ -135,6 +135,12 @@ func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64, replay bool
 	if err := p.AddAutoscaling(auto, od); err != nil {
 		return nil, err
 	}
+	if traffic, err := costTraffic(sc, seed); err == nil {
+		if prices, err := model.PricesFor(model.DefaultPriceTable(), model.DefaultRegion); err == nil {
+			c := reports.CostOf(sc.Name, sc.Source, toolVersion(), model.DefaultRegion, prices, traffic)
+			p.Cost, p.CostRegion = &c.Cost, model.DefaultRegion
+		}
+	}
 	if !replay {
 		return p, nil
 	}

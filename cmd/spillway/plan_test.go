@@ -34,7 +34,8 @@ consumers: `+tc.consumers+"\n")
 			t.Fatalf("code %d: %s", code, stderr)
 		}
 		// The field names CI scripts read.
-		for _, field := range []string{`"required_shards"`, `"total"`, `"write_bytes"`, `"write_records"`, `"read"`, `"binding"`, `"hot_keys"`, `"actions"`} {
+		for _, field := range []string{`"required_shards"`, `"total"`, `"write_bytes"`, `"write_records"`, `"read"`, `"binding"`, `"hot_keys"`, `"actions"`,
+			`"autoscaling"`, `"cost"`, `"provisioned"`, `"on_demand"`, `"on_demand_advantage"`} {
 			if !strings.Contains(stdout, field) {
 				t.Errorf("plan JSON lacks %s:\n%s", field, stdout)
 			}
