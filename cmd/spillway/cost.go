@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -93,8 +93,14 @@ func costCmd(_ context.Context, e *env, args []string) error {
 
 	var paths string
 	if *out != "" {
-		dir := filepath.Join(*out, time.Now().UTC().Format("20060102-150405")+"-"+strings.Trim(unsafeName.ReplaceAllString(sc.Name, "-"), "-")+"-cost")
-		if err := writeCost(dir, c); err != nil {
+		dir, err := runDir(*out, sc.Name+"-cost", time.Now())
+		if err != nil {
+			return err
+		}
+		if err := writeFiles(dir,
+			outFile{"cost.json", c.WriteJSON},
+			outFile{"cost.html", func(w io.Writer) error { return reports.WriteCostHTML(w, c) }},
+		); err != nil {
 			return err
 		}
 		paths = fmt.Sprintf("\ncost:   %s\nreport: %s\n", filepath.Join(dir, "cost.json"), filepath.Join(dir, "cost.html"))
@@ -110,33 +116,6 @@ func costCmd(_ context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprint(e.stdout, paths)
-	return nil
-}
-
-// writeCost writes cost.json and cost.html to the new folder dir.
-func writeCost(dir string, c *reports.Cost) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for _, w := range []struct {
-		name  string
-		write func(*os.File) error
-	}{
-		{"cost.json", func(f *os.File) error { return c.WriteJSON(f) }},
-		{"cost.html", func(f *os.File) error { return reports.WriteCostHTML(f, c) }},
-	} {
-		f, err := os.Create(filepath.Join(dir, w.name))
-		if err != nil {
-			return err
-		}
-		err = w.write(f)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", w.name, err)
-		}
-	}
 	return nil
 }
 

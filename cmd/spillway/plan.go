@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spillway-dev/spillway/loadgen"
@@ -67,13 +65,11 @@ func planCmd(_ context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		for name, write := range map[string]func(io.Writer) error{
-			"plan.json": p.WriteJSON,
-			"plan.html": func(w io.Writer) error { return reports.WritePlanHTML(w, p) },
-		} {
-			if err := writeFileWith(filepath.Join(dir, name), write); err != nil {
-				return err
-			}
+		if err := writeFiles(dir,
+			outFile{"plan.json", p.WriteJSON},
+			outFile{"plan.html", func(w io.Writer) error { return reports.WritePlanHTML(w, p) }},
+		); err != nil {
+			return err
 		}
 		fmt.Fprintf(e.stderr, "spillway: plan written to %s\n", dir)
 	}
@@ -81,22 +77,6 @@ func planCmd(_ context.Context, e *env, args []string) error {
 		return p.WriteJSON(e.stdout)
 	}
 	return reports.WritePlanText(e.stdout, p)
-}
-
-// writeFileWith creates path and writes it with write.
-func writeFileWith(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	err = write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", filepath.Base(path), err)
-	}
-	return nil
 }
 
 // makePlan sizes the scenario's stream and advises on its current shards

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -308,24 +309,8 @@ func writeRun(dir string, res *reports.Results) error {
 	if err := reports.WriteFile(filepath.Join(dir, "results.json"), res); err != nil {
 		return err
 	}
-	for _, w := range []struct {
-		file  string
-		write func(*os.File) error
-	}{
-		{"summary.md", func(f *os.File) error { return reports.WriteMarkdown(f, res) }},
-		{"report.html", func(f *os.File) error { return reports.WriteHTML(f, res) }},
-	} {
-		f, err := os.Create(filepath.Join(dir, w.file))
-		if err != nil {
-			return err
-		}
-		err = w.write(f)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", w.file, err)
-		}
-	}
-	return nil
+	return writeFiles(dir,
+		outFile{"summary.md", func(w io.Writer) error { return reports.WriteMarkdown(w, res) }},
+		outFile{"report.html", func(w io.Writer) error { return reports.WriteHTML(w, res) }},
+	)
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 	"time"
@@ -61,25 +61,15 @@ func sweepCmd(_ context.Context, e *env, args []string) error {
 	if *asJSON {
 		return sw.WriteJSON(e.stdout)
 	}
-	dir := filepath.Join(*out, time.Now().UTC().Format("20060102-150405")+"-"+strings.Trim(unsafeName.ReplaceAllString(sc.Name, "-"), "-")+"-sweep")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := runDir(*out, sc.Name+"-sweep", time.Now())
+	if err != nil {
 		return err
 	}
-	for name, write := range map[string]func(*os.File) error{
-		"sweep.json": func(f *os.File) error { return sw.WriteJSON(f) },
-		"sweep.html": func(f *os.File) error { return reports.WriteSweepHTML(f, sw) },
-	} {
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			return err
-		}
-		err = write(f)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
+	if err := writeFiles(dir,
+		outFile{"sweep.json", sw.WriteJSON},
+		outFile{"sweep.html", func(w io.Writer) error { return reports.WriteSweepHTML(w, sw) }},
+	); err != nil {
+		return err
 	}
 	if err := reports.WriteSweepText(e.stdout, sw); err != nil {
 		return err
