@@ -63,28 +63,45 @@ func Charts(r *Results) ([]Chart, error) {
 	for _, f := range []func(*Results) (string, *plot.Plot, plot.Legend, error){
 		throughputChart, latencyChart, utilizationChart,
 	} {
-		title, p, leg, err := f(r)
+		c, err := plotChart(f(r))
 		if err != nil {
-			return nil, fmt.Errorf("chart %q: %w", title, err)
+			return nil, err
 		}
-		svg, err := renderSVG(p, leg)
-		if err != nil {
-			return nil, fmt.Errorf("chart %q: %w", title, err)
-		}
-		charts = append(charts, Chart{Title: title, SVG: svg})
+		charts = append(charts, c)
 	}
 	if hasReadSeries(r) {
-		title, panels, err := readingChart(r)
+		c, err := panelChart(readingChart(r))
 		if err != nil {
-			return nil, fmt.Errorf("chart %q: %w", title, err)
+			return nil, err
 		}
-		svg, err := renderPanels(readingChartHeight, panels)
-		if err != nil {
-			return nil, fmt.Errorf("chart %q: %w", title, err)
-		}
-		charts = append(charts, Chart{Title: title, SVG: svg})
+		charts = append(charts, c)
 	}
 	return charts, nil
+}
+
+// plotChart renders one plot and its legend as the Chart title, passing
+// on the error of the function that made the plot.
+func plotChart(title string, p *plot.Plot, leg plot.Legend, err error) (Chart, error) {
+	if err != nil {
+		return Chart{}, fmt.Errorf("chart %q: %w", title, err)
+	}
+	svg, err := renderSVG(p, leg)
+	if err != nil {
+		return Chart{}, fmt.Errorf("chart %q: %w", title, err)
+	}
+	return Chart{Title: title, SVG: svg}, nil
+}
+
+// panelChart is plotChart for stacked panels (renderPanels).
+func panelChart(title string, panels []panel, err error) (Chart, error) {
+	if err != nil {
+		return Chart{}, fmt.Errorf("chart %q: %w", title, err)
+	}
+	svg, err := renderPanels(readingChartHeight, panels)
+	if err != nil {
+		return Chart{}, fmt.Errorf("chart %q: %w", title, err)
+	}
+	return Chart{Title: title, SVG: svg}, nil
 }
 
 // hasReadSeries reports whether r's series has reading to chart: a

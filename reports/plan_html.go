@@ -15,26 +15,17 @@ import (
 // the target, and for each replay, demand against capacity with its
 // scalings (with the open shards and the iterator age below).
 func PlanCharts(p *Plan) ([]Chart, error) {
-	var charts []Chart
-	title, pl, leg, err := planShardChart(p)
+	c, err := plotChart(planShardChart(p))
 	if err != nil {
-		return nil, fmt.Errorf("chart %q: %w", title, err)
+		return nil, err
 	}
-	svg, err := renderSVG(pl, leg)
-	if err != nil {
-		return nil, fmt.Errorf("chart %q: %w", title, err)
-	}
-	charts = append(charts, Chart{Title: title, SVG: svg})
+	charts := []Chart{c}
 	for _, r := range p.Replays {
-		title, panels, err := replayChart(r)
+		c, err := panelChart(replayChart(r))
 		if err != nil {
-			return nil, fmt.Errorf("chart %q: %w", title, err)
+			return nil, err
 		}
-		svg, err := renderPanels(readingChartHeight, panels)
-		if err != nil {
-			return nil, fmt.Errorf("chart %q: %w", title, err)
-		}
-		charts = append(charts, Chart{Title: title, SVG: svg})
+		charts = append(charts, c)
 	}
 	return charts, nil
 }
