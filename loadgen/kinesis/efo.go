@@ -334,7 +334,7 @@ func (e *efoReader) consume(ctx context.Context, id string, stream *kinesis.Subs
 			continue // an event type this SDK does not know
 		}
 		v := &member.Value
-		e.deliver(id, v, time.Now())
+		e.r.deliver(id, v.Records, v.MillisBehindLatest, time.Now())
 		if len(v.ChildShards) > 0 {
 			e.r.send(ctx, shardEvent{id: id, children: v.ChildShards})
 		}
@@ -347,25 +347,6 @@ func (e *efoReader) consume(ctx context.Context, id string, stream *kinesis.Subs
 	}
 }
 
-// deliver calls fn for each record of ev, which arrived at at, and counts
-// them and the iterator age as Read does.
-func (e *efoReader) deliver(id string, ev *types.SubscribeToShardEvent, at time.Time) {
-	for _, rec := range ev.Records {
-		e.r.fn(ReadRecord{
-			ShardID:        id,
-			PartitionKey:   aws.ToString(rec.PartitionKey),
-			SequenceNumber: aws.ToString(rec.SequenceNumber),
-			Data:           rec.Data,
-			ReadAt:         at,
-		})
-	}
-	age := aws.ToInt64(ev.MillisBehindLatest)
-	if n := len(ev.Records); n > 0 && ev.Records[n-1].ApproximateArrivalTimestamp != nil {
-		age = max(age, at.Sub(*ev.Records[n-1].ApproximateArrivalTimestamp).Milliseconds())
-	}
-	e.r.c.age(age)
-	e.r.c.records.Add(int64(len(ev.Records)))
-}
 
 // retry calls f until it succeeds, fails for good or ctx ends, backing off
 // (1 s, doubling to 10 s) after throttles and transport errors, each

@@ -316,6 +316,27 @@ func (r *reader) parentsDone(st *shardState) bool {
 }
 
 // send hands ev to the coordinator unless ctx ends first.
+// deliver calls fn for each record read from shard id at at, and counts
+// them and the iterator age: CloudWatch's, the age of the last record
+// returned, or how far behind the tip the read is when that is more.
+func (r *reader) deliver(id string, recs []types.Record, millisBehind *int64, at time.Time) {
+	for _, rec := range recs {
+		r.fn(ReadRecord{
+			ShardID:        id,
+			PartitionKey:   aws.ToString(rec.PartitionKey),
+			SequenceNumber: aws.ToString(rec.SequenceNumber),
+			Data:           rec.Data,
+			ReadAt:         at,
+		})
+	}
+	age := aws.ToInt64(millisBehind)
+	if n := len(recs); n > 0 && recs[n-1].ApproximateArrivalTimestamp != nil {
+		age = max(age, at.Sub(*recs[n-1].ApproximateArrivalTimestamp).Milliseconds())
+	}
+	r.c.age(age)
+	r.c.records.Add(int64(len(recs)))
+}
+
 func (r *reader) send(ctx context.Context, ev shardEvent) {
 	select {
 	case r.events <- ev:
@@ -451,22 +472,8 @@ func (r *reader) readShard(ctx context.Context, id string) {
 			continue
 		}
 		b.reset()
-		for _, rec := range res.Records {
-			r.fn(ReadRecord{
-				ShardID:        id,
-				PartitionKey:   aws.ToString(rec.PartitionKey),
-				SequenceNumber: aws.ToString(rec.SequenceNumber),
-				Data:           rec.Data,
-				ReadAt:         end,
-			})
-		}
-		age := aws.ToInt64(res.MillisBehindLatest)
-		if n := len(res.Records); n > 0 && res.Records[n-1].ApproximateArrivalTimestamp != nil {
-			age = max(age, end.Sub(*res.Records[n-1].ApproximateArrivalTimestamp).Milliseconds())
-		}
-		r.c.age(age)
+		r.deliver(id, res.Records, res.MillisBehindLatest, end)
 		if n := len(res.Records); n > 0 {
-			r.c.records.Add(int64(n))
 			in.ShardIteratorType = types.ShardIteratorTypeAfterSequenceNumber
 			in.StartingSequenceNumber = res.Records[n-1].SequenceNumber
 			in.Timestamp = nil
