@@ -347,7 +347,6 @@ func (e *efoReader) consume(ctx context.Context, id string, stream *kinesis.Subs
 	}
 }
 
-
 // retry calls f until it succeeds, fails for good or ctx ends, backing off
 // (1 s, doubling to 10 s) after throttles and transport errors, each
 // counted. It returns f's last error, or ctx's if ctx ends first.
