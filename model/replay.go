@@ -50,10 +50,14 @@ type ReplayConfig struct {
 	// UpdateTime is how long UpdateShardCount takes; 0 means
 	// DefaultUpdateShardCountTime.
 	UpdateTime time.Duration
-	// MaxAttempts is the producer's attempts per record (1: no retries).
-	// Throttled records are tried again the next second until they have
-	// had MaxAttempts; 0 means 1.
-	MaxAttempts int
+	// MaxAttempts is the producer's attempts per record (1: no retries);
+	// 0 means 1. RetryBackoff and RetryMaxBackoff are its exponential
+	// backoff with full jitter: a retry whose mean wait is under half a
+	// second comes back within the second it was refused in, a longer one
+	// the next second. Zero RetryBackoff means every retry waits for the
+	// next second. (On-demand replays retry the next second.)
+	MaxAttempts                   int
+	RetryBackoff, RetryMaxBackoff time.Duration
 	// PollingConsumers, when above 0, read the stream: each second they
 	// read what the shards' shared 2 MiB/s allows, and the backlog gives
 	// the iterator age.
@@ -158,6 +162,18 @@ func Replay(rate func(t time.Duration) float64, seconds int, cfg ReplayConfig) (
 	if update <= 0 {
 		update = DefaultUpdateShardCountTime
 	}
+	// Which retries come back within the second they were refused in: those
+	// whose mean backoff (full jitter: half the cap) is under half a second.
+	sameSecond := make([]bool, attempts)
+	for a := 1; a < attempts; a++ {
+		if cfg.RetryBackoff > 0 {
+			ceiling := cfg.RetryBackoff << (a - 1)
+			if cfg.RetryMaxBackoff > 0 {
+				ceiling = min(ceiling, cfg.RetryMaxBackoff)
+			}
+			sameSecond[a] = ceiling/2 < time.Second/2
+		}
+	}
 	// Records per second one shard takes: the tighter of its two limits.
 	perShard := min(float64(ShardWriteRecordsPerSec), ShardWriteBytesPerSec/cfg.BytesPerRecord)
 	cache := shareCache{}
@@ -216,10 +232,10 @@ func Replay(rate func(t time.Duration) float64, seconds int, cfg ReplayConfig) (
 			if shards != retriesFor {
 				// A resharding moves keys between shards: spread the records
 				// waiting for a retry over the new shards by their shares.
-				per.respread(shares, attempts)
+				per.respread(shares, attempts, perShard)
 				retriesFor = shards
 			}
-			offered, throttled, failed = per.second(shares, demand, perShard, attempts)
+			offered, throttled, failed = per.second(shares, demand, perShard, attempts, sameSecond, t == 0)
 		}
 		accepted := offered - throttled
 		if cfg.Policy == ScaleOnDemand {
@@ -370,13 +386,25 @@ func retryOnce(retries []float64, demand, frac float64, next []float64) (failed 
 // to. Only shards that have throttled have an entry, and they come first.
 type shardRetries struct {
 	r [][]float64 // r[i][a]: records making attempt a+1 on shard i
+	// burst[i] is shard i's unused capacity, up to a second of its limit,
+	// as the real-time shards' token buckets keep it (DefaultBurstSeconds):
+	// a shard that was under its limit starts an overload with a full one.
+	burst []float64
+	in    []float64 // scratch: one shard's attempts in the current second
 }
 
 // second plays one second on shards with the given shares (largest first):
 // each takes at most perShard records of its new ones and retries. It
 // returns the records offered (new and retried), throttled and failed.
-func (p *shardRetries) second(shares []float64, demand, perShard float64, attempts int) (offered, throttled, failed float64) {
+//
+// fresh says the shards were made this second: their buckets start empty,
+// as a new stream's do, rather than full.
+func (p *shardRetries) second(shares []float64, demand, perShard float64, attempts int, sameSecond []bool, fresh bool) (offered, throttled, failed float64) {
 	offered = demand
+	if len(p.in) != attempts {
+		p.in = make([]float64, attempts)
+	}
+	in := p.in // records making each attempt this second
 	for i, s := range shares {
 		base := demand * s
 		if i >= len(p.r) && base <= perShard {
@@ -389,37 +417,65 @@ func (p *shardRetries) second(shares []float64, demand, perShard float64, attemp
 			} else {
 				p.r = append(p.r, make([]float64, attempts))
 			}
+			for len(p.burst) <= i {
+				p.burst = append(p.burst, 0)
+			}
+			p.burst[i] = perShard * DefaultBurstSeconds
+			if fresh {
+				p.burst[i] = 0
+			}
 		}
 		r := p.r[i]
-		off := base
-		for a := 1; a < attempts; a++ {
-			off += r[a]
+		limit := perShard + p.burst[i]
+		// The share of attempts refused, f, is 1 − capacity ÷ attempts,
+		// and the attempts include this second's own retries of refused
+		// records when their backoff is short: find that fixed point.
+		f, off := 0.0, 0.0
+		for range 50 {
+			off = 0
+			for a := range attempts {
+				switch {
+				case a == 0:
+					in[a] = base
+				case sameSecond[a]:
+					in[a] = r[a] + in[a-1]*f
+				default:
+					in[a] = r[a]
+				}
+				off += in[a]
+			}
+			next := 0.0
+			if off > limit {
+				next = 1 - limit/off
+			}
+			if math.Abs(next-f) < 1e-12 {
+				f = next
+				break
+			}
+			f = next
 		}
 		offered += off - base
-		thr := max(off-perShard, 0)
-		throttled += thr
-		frac := 0.0
-		if off > 0 {
-			frac = thr / off
-		}
-		// In place, last attempt first, so that each r[a] is read before
-		// the attempt before it overwrites it.
-		for a := attempts - 1; a >= 0; a-- {
-			n := base
-			if a > 0 {
-				n = r[a]
-			}
-			if a+1 < attempts {
-				r[a+1] = n * frac
-			} else {
-				failed += n * frac
+		throttled += off * f
+		accepted := off * (1 - f)
+		p.burst[i] = min(max(p.burst[i]+perShard-accepted, 0), perShard*DefaultBurstSeconds)
+		// What is refused goes to the next attempt: this second when its
+		// backoff is short (already in in[]), else the next second.
+		clear(r)
+		for a := range attempts {
+			refused := in[a] * f
+			switch {
+			case a+1 == attempts:
+				failed += refused
+			case !sameSecond[a+1]:
+				r[a+1] += refused
 			}
 		}
 	}
-	// Forget the trailing shards with nothing left to retry, so that the
-	// next second stops as early as this one could.
+	// Forget the trailing shards with nothing left to retry and a full
+	// burst (as a shard under its limit has), so that the next second
+	// stops as early as this one could.
 	n := len(p.r)
-	for n > 0 && allZero(p.r[n-1]) {
+	for n > 0 && allZero(p.r[n-1]) && p.burst[n-1] >= perShard*DefaultBurstSeconds {
 		n--
 	}
 	p.r = p.r[:n]
@@ -437,7 +493,7 @@ func allZero(v []float64) bool {
 
 // respread pools the waiting retries and spreads them over shards by
 // their shares.
-func (p *shardRetries) respread(shares []float64, attempts int) {
+func (p *shardRetries) respread(shares []float64, attempts int, perShard float64) {
 	pooled := make([]float64, attempts)
 	for _, r := range p.r {
 		for a := range r {
@@ -452,12 +508,16 @@ func (p *shardRetries) respread(shares []float64, attempts int) {
 	if total == 0 {
 		return
 	}
+	p.burst = p.burst[:0]
 	for _, s := range shares {
 		r := make([]float64, attempts)
 		for a := range r {
 			r[a] = pooled[a] * s
 		}
 		p.r = append(p.r, r)
+		// New shards start with full buckets, as the simulated stream's
+		// children do.
+		p.burst = append(p.burst, perShard*DefaultBurstSeconds)
 	}
 }
 

@@ -127,6 +127,7 @@ func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64, replay bool
 	base := model.ReplayConfig{
 		Keys: keys, Spread: spread, BytesPerRecord: d.BytesPerRecord, Autoscaling: auto,
 		UpdateTime: sc.Stream.Resharding.UpdateShardCount.D(), MaxAttempts: sc.Producer.Retry.MaxAttempts,
+		RetryBackoff: sc.Producer.Retry.Backoff.D(), RetryMaxBackoff: sc.Producer.Retry.MaxBackoff.D(),
 		PollingConsumers: d.PollingConsumers, Prices: model.DefaultPrices,
 	}
 	for _, pol := range []struct {
