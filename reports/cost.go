@@ -210,6 +210,11 @@ type CostFirehose struct {
 	Source              string `json:"source"`
 	FormatConversion    bool   `json:"format_conversion"`
 	DynamicPartitioning bool   `json:"dynamic_partitioning"`
+	// ObjectsPerHour is the S3 objects the stream delivers an hour at the
+	// scenario's rate, from its delivery model (spillway sweep's engine)
+	// with the scenario's buffer settings, for the per-object charges; it
+	// is kept at that rate across the chart's range.
+	ObjectsPerHour float64 `json:"objects_per_hour"`
 }
 
 // CostTotals is each mode's monthly cost in US dollars; absent for a mode
@@ -285,6 +290,7 @@ func costAt(p model.Prices, t CostTraffic, x float64) costModes {
 		m.fh = p.FirehoseMonthly(model.FirehoseUsage{
 			Records: records, BilledBytes: records * t.FirehoseBilledBytesPerRecord,
 			FormatConversion: f.FormatConversion, DynamicPartitioning: f.DynamicPartitioning,
+			Objects: f.ObjectsPerHour * model.HoursPerMonth,
 		})
 	}
 	return m

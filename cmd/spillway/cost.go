@@ -150,6 +150,13 @@ func costTraffic(sc *scenarios.Scenario, seed uint64) (reports.CostTraffic, erro
 	}
 	if f := sc.Firehose; f != nil {
 		t.Firehose = &reports.CostFirehose{Source: f.Source, FormatConversion: f.FormatConversion, DynamicPartitioning: f.PartitionBy != ""}
+		// Objects an hour with the scenario's buffers, as the sweep plays
+		// them: the dynamic partitioning charge is per 1,000 objects.
+		sw, err := runSweep(sc, []model.SweepPoint{{BufferSizeBytes: int64(f.BufferSize), BufferInterval: f.BufferInterval.D()}}, 0, seed)
+		if err != nil {
+			return t, err
+		}
+		t.Firehose.ObjectsPerHour = sw.Points[0].ObjectsPerHour
 	}
 	return t, nil
 }

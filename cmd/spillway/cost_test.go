@@ -198,3 +198,37 @@ func TestRunCost(t *testing.T) {
 		t.Errorf("eu-west-1: code %d\n%s\n%s", code, stdout, stderr)
 	}
 }
+
+// With dynamic partitioning the per-object charge counts the objects the
+// delivery model makes with the scenario's buffers: 100 keys flushed every
+// 60 s by time (each partition's minute of data is far below 5 MiB) are
+// 100 × 60 = 6,000 objects an hour, 4,380,000 a month: 4,380 thousands at
+// $0.005.
+func TestCostDynamicPartitioningObjects(t *testing.T) {
+	sc := writeFile(t, "dp.yaml", `name: dp
+load: {rate: 200, duration: 10m}
+record: {size: 200B}
+keys: {dist: uniform, count: 100}
+firehose: {name: dp, source: direct_put, partition_by: key, buffer_size: 5MiB, buffer_interval: 60s}
+`)
+	code, stdout, stderr := runCLI(t, "cost", sc, "--json")
+	if code != exitOK {
+		t.Fatalf("code %d: %s", code, stderr)
+	}
+	var c reports.Cost
+	if err := json.Unmarshal([]byte(stdout), &c); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, l := range c.Lines.Firehose {
+		if strings.Contains(l.Item, "objects") {
+			found = true
+			if math.Abs(l.Quantity-4380) > 4380*0.02 {
+				t.Errorf("%s: %v thousand objects, want about 4,380", l.Item, l.Quantity)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no objects line: %+v", c.Lines.Firehose)
+	}
+}
