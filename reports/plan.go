@@ -354,8 +354,10 @@ type PlanReplayEvent struct {
 
 // PlanReplayMinute is one minute of a replay.
 type PlanReplayMinute struct {
-	Minute          int     `json:"minute"`
-	Demand          float64 `json:"demand"`
+	Minute int     `json:"minute"`
+	Demand float64 `json:"demand"`
+	// PeakDemand is the minute\'s highest demand in one second, records/s.
+	PeakDemand      float64 `json:"peak_demand"`
 	Accepted        float64 `json:"accepted"`
 	Throttled       float64 `json:"throttled"`
 	CapacityRecords float64 `json:"capacity_records"`
@@ -378,6 +380,7 @@ func (p *Plan) AddReplay(policy string, start int, r model.ReplayResult) {
 		}
 		pm := &pr.Minutes[m]
 		pm.Demand += s.Demand
+		pm.PeakDemand = max(pm.PeakDemand, s.Demand)
 		pm.Accepted += s.Accepted
 		pm.Throttled += s.Throttled
 		pm.CapacityRecords = s.CapacityRecords * 60

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 )
@@ -20,6 +21,13 @@ func PlanCharts(p *Plan) ([]Chart, error) {
 		return nil, err
 	}
 	charts := []Chart{c}
+	if len(p.Replays) > 0 {
+		c, err := plotChart(planHeatChart(p))
+		if err != nil {
+			return nil, err
+		}
+		charts = append(charts, c)
+	}
 	for _, r := range p.Replays {
 		c, err := panelChart(replayChart(r))
 		if err != nil {
@@ -141,4 +149,53 @@ func WritePlanHTML(w io.Writer, p *Plan) error {
 		svgs[i] = template.HTML(inlineSVG(c.SVG)) // gonum's own output, names escaped by it
 	}
 	return planTmpl.Execute(w, map[string]any{"Name": p.Scenario, "Text": text.String(), "Charts": svgs})
+}
+
+// loadGrid is the load on each shard per minute of a replay's profile, as
+// a fraction of the shard's write limit: the shard's load at the peak
+// scaled by the minute's highest demand (shares of a fixed shard map scale
+// with the rate).
+type loadGrid struct {
+	util   []float64 // per shard, at the peak
+	demand []float64 // each minute's highest records/s
+	peak   float64   // the profile's peak, records/s
+}
+
+func (g loadGrid) Dims() (c, r int) { return len(g.demand), len(g.util) }
+func (g loadGrid) Z(c, r int) float64 {
+	if g.peak == 0 {
+		return 0
+	}
+	return g.util[r] * g.demand[c] / g.peak
+}
+func (g loadGrid) X(c int) float64 { return float64(c) }
+func (g loadGrid) Y(r int) float64 { return float64(r) }
+
+// planHeatChart is each of the scenario's shards over the profile: how
+// much of its write limit the demand asks of it, minute by minute. Above
+// the limit is drawn black. It needs a replay for the profile's minutes.
+func planHeatChart(p *Plan) (string, *plot.Plot, plot.Legend, error) {
+	const title = "Load per shard over the profile (blue 0% to red 100% of the write limit; black: above it)"
+	pl, leg := newPlot(title, "shard, in hash key order")
+	pl.X.Label.Text = "minutes since start"
+	if len(p.Replays) == 0 || len(p.Shards) == 0 {
+		fixRange(pl, true)
+		return title, pl, leg, nil
+	}
+	g := loadGrid{}
+	for _, s := range p.Shards {
+		g.util = append(g.util, s.Utilization)
+	}
+	for _, m := range p.Replays[0].Minutes {
+		g.demand = append(g.demand, m.PeakDemand)
+	}
+	g.peak = p.PeakRecordsPerSec
+	cm := moreland.SmoothBlueRed()
+	cm.SetMin(0)
+	cm.SetMax(1)
+	hm := plotter.NewHeatMap(g, cm.Palette(64))
+	hm.Min, hm.Max = 0, 1
+	hm.Overflow = black
+	pl.Add(hm)
+	return title, pl, leg, nil
 }

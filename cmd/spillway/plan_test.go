@@ -138,12 +138,13 @@ func TestPlanReplayDiurnal(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("code %d: %s", code, stderr)
 	}
-	// The page: the per-shard chart and one timeline per policy.
+	// The page: the per-shard chart, the per-shard heat map over the day and
+	// one timeline per policy.
 	pages, _ := filepath.Glob(filepath.Join(out, "*", "plan.html"))
 	if len(pages) != 1 {
 		t.Fatalf("plan pages %v", pages)
 	}
-	if b, _ := os.ReadFile(pages[0]); strings.Count(string(b), "<svg") != 4 || !strings.Contains(string(b), "Replay, thresholds") {
+	if b, _ := os.ReadFile(pages[0]); strings.Count(string(b), "<svg") != 5 || !strings.Contains(string(b), "Replay, thresholds") || !strings.Contains(string(b), "Load per shard over the profile") {
 		t.Errorf("plan.html has %d charts", strings.Count(string(b), "<svg"))
 	}
 	var p reports.Plan
