@@ -56,12 +56,19 @@ func streamUtilization(r *Results) []float64 {
 }
 
 // openShards is how many shards were open in second i of the run: as the
-// series says, or else every listed shard.
+// series says, or else, when the target does not say when shards opened
+// and closed (real Kinesis), the listed shards that are not CLOSED.
 func openShards(r *Results, i int) int {
 	if i < len(r.Series) && r.Series[i].OpenShards > 0 {
 		return r.Series[i].OpenShards
 	}
-	return len(r.PerShard)
+	n := 0
+	for _, sh := range r.PerShard {
+		if sh.State == "" || sh.State == "OPEN" {
+			n++
+		}
+	}
+	return max(n, 1)
 }
 
 // streamDemandPeak is the highest per-second offered load as a fraction of

@@ -152,10 +152,10 @@ func ReadDelivered(ctx context.Context, opts S3Options, c Check) (Delivery, erro
 			if st, ok := loadgen.ReadStamp(data[i:]); ok {
 				held = true
 				switch {
+				case !acked.Has(st.RecordID):
+					d.Unacked++ // every copy: never acknowledged, so neither delivered nor a duplicate
 				case found.Set(st.RecordID):
 					d.Duplicates++
-				case !acked.Has(st.RecordID):
-					d.Unacked++
 				case !short.Has(st.RecordID):
 					d.Delivered++
 					delay.Record(o.modified.Sub(time.Unix(0, st.IntendedUnixNano)))

@@ -283,9 +283,11 @@ func (t *Target) attribute(ctx context.Context, recs []loadgen.Record, out []loa
 	switch {
 	case empty && t.mapTried.CompareAndSwap(false, true):
 		_, _ = t.ListShards(ctx) // on failure, shards stay unknown
-	case resharded != 0 && now-resharded < int64(mapRefreshFor) && now-t.listedAt.Load() > int64(mapRefresh):
-		t.listedAt.Store(now) // one caller lists; the others use the map as it is
-		_, _ = t.ListShards(ctx)
+	case resharded != 0 && now-resharded < int64(mapRefreshFor):
+		// One caller lists; the others use the map as it is.
+		if last := t.listedAt.Load(); now-last > int64(mapRefresh) && t.listedAt.CompareAndSwap(last, now) {
+			_, _ = t.ListShards(ctx)
+		}
 	}
 	for i := range out {
 		if out[i].ErrorCode != "" && out[i].ShardID == "" {
