@@ -89,13 +89,17 @@ type Autoscaling struct {
 // under target (0 means 0.8). Scale in happens below 40% of target, so that
 // halving the shards leaves the stream at under 80% of target. minShards
 // and maxShards are the plan at the trough and at the peak; updateTime is
-// how long UpdateShardCount takes (0 means DefaultUpdateShardCountTime).
+// how long UpdateShardCount takes (0 means DefaultUpdateShardCountTime, a
+// negative value at once).
 func AdviseAutoscaling(shards, minShards, maxShards int, target float64, updateTime time.Duration) Autoscaling {
 	if target <= 0 || target > 1 {
 		target = 0.8
 	}
-	if updateTime <= 0 {
+	switch {
+	case updateTime == 0:
 		updateTime = DefaultUpdateShardCountTime
+	case updateTime < 0:
+		updateTime = 0
 	}
 	shards = max(shards, 1)
 	alarms := func(name, cmp string, util float64, periods, datapoints int) []Alarm {

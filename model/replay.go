@@ -48,7 +48,7 @@ type ReplayConfig struct {
 	// for the shards open at each step).
 	Autoscaling Autoscaling
 	// UpdateTime is how long UpdateShardCount takes; 0 means
-	// DefaultUpdateShardCountTime.
+	// DefaultUpdateShardCountTime, a negative value at once.
 	UpdateTime time.Duration
 	// MaxAttempts is the producer's attempts per record (1: no retries);
 	// 0 means 1. RetryBackoff and RetryMaxBackoff are its exponential
@@ -63,8 +63,12 @@ type ReplayConfig struct {
 	// the iterator age.
 	PollingConsumers int
 	// Prices price the shard-hours (or on-demand stream-hours and ingest)
-	// as the replay goes; zero Prices cost nothing.
-	Prices Prices
+	// as the replay goes; zero Prices cost nothing. PutPayloadUnitsPerRecord
+	// and OnDemandBilledBytesPerRecord are the mean billing of one record
+	// over the size distribution (each record rounds up on its own); zero
+	// means the mean size's.
+	Prices                                                 Prices
+	PutPayloadUnitsPerRecord, OnDemandBilledBytesPerRecord float64
 }
 
 // ReplaySecond is one second of a replay.
@@ -104,8 +108,11 @@ type ReplayResult struct {
 	CostUSD                                      float64
 	// RuleBreaks lists every UpdateShardCount that broke AWS's rules (more
 	// than MaxUpdateShardCountPer24h in a rolling 24 h, or a step beyond
-	// double or half); a correct policy leaves it empty.
-	RuleBreaks []string
+	// double or half); a correct policy leaves it empty. Refused lists the
+	// scalings the policy asked for that AWS would have refused for the
+	// daily limit (the replay does not make them): a policy that scales too
+	// often shows here.
+	RuleBreaks, Refused []string
 }
 
 // shareCache holds, per shard count, the shares of the records each shard
@@ -159,8 +166,11 @@ func Replay(rate func(t time.Duration) float64, seconds int, cfg ReplayConfig) (
 	}
 	attempts := max(cfg.MaxAttempts, 1)
 	update := cfg.UpdateTime
-	if update <= 0 {
+	switch {
+	case update == 0:
 		update = DefaultUpdateShardCountTime
+	case update < 0:
+		update = 0
 	}
 	// Which retries come back within the second they were refused in: those
 	// whose mean backoff (full jitter: half the cap) is under half a second.
@@ -173,6 +183,15 @@ func Replay(rate func(t time.Duration) float64, seconds int, cfg ReplayConfig) (
 			}
 			sameSecond[a] = ceiling/2 < time.Second/2
 		}
+	}
+	// Billing per record: the mean over the size distribution when the
+	// caller gives it, else the mean size's.
+	putUnits, onDemandBytes := cfg.PutPayloadUnitsPerRecord, cfg.OnDemandBilledBytesPerRecord
+	if putUnits <= 0 {
+		putUnits = float64(PutPayloadUnits(int64(math.Ceil(cfg.BytesPerRecord))))
+	}
+	if onDemandBytes <= 0 {
+		onDemandBytes = float64(OnDemandBilledBytes(int64(math.Ceil(cfg.BytesPerRecord))))
 	}
 	// Records per second one shard takes: the tighter of its two limits.
 	perShard := min(float64(ShardWriteRecordsPerSec), ShardWriteBytesPerSec/cfg.BytesPerRecord)
@@ -193,7 +212,7 @@ func Replay(rate func(t time.Duration) float64, seconds int, cfg ReplayConfig) (
 		lastOut      = -1 << 30
 		lastIn       = -1 << 30
 		updates      []int
-		backlog      float64
+		unread       []unreadSecond
 		od           = onDemandFluid{}
 		per          = shardRetries{}
 		retriesFor   = shards
@@ -242,24 +261,34 @@ func Replay(rate func(t time.Duration) float64, seconds int, cfg ReplayConfig) (
 			od.record(t, accepted)
 		}
 
-		// Reading: the polling consumers share 2 MiB/s per shard.
-		if cfg.PollingConsumers > 0 {
-			readPerSec := float64(shards) * ShardReadBytesPerSec / cfg.BytesPerRecord / float64(cfg.PollingConsumers)
-			backlog = max(backlog+accepted-readPerSec, 0)
-		}
+		// Reading: the polling consumers share 2 MiB/s per shard and read
+		// the oldest records first; the iterator age is how old the oldest
+		// unread second is.
 		age := 0.0
-		if backlog > 0 && accepted > 0 {
-			age = backlog / accepted
+		if cfg.PollingConsumers > 0 {
+			unread = append(unread, unreadSecond{t: t, records: accepted})
+			read := float64(shards) * ShardReadBytesPerSec / cfg.BytesPerRecord / float64(cfg.PollingConsumers)
+			for len(unread) > 0 && read > 0 {
+				n := min(read, unread[0].records)
+				unread[0].records -= n
+				read -= n
+				if unread[0].records <= 1e-9 {
+					unread = unread[1:]
+				}
+			}
+			if len(unread) > 0 {
+				age = float64(t - unread[0].t)
+			}
 		}
 
 		// Cost so far.
 		switch cfg.Policy {
 		case ScaleOnDemand:
 			res.CostUSD += cfg.Prices.OnDemandStreamHourUSD*hourFraction +
-				accepted*float64(OnDemandBilledBytes(int64(math.Ceil(cfg.BytesPerRecord))))/BillingGB*cfg.Prices.OnDemandIngestGBUSD
+				accepted*onDemandBytes/BillingGB*cfg.Prices.OnDemandIngestGBUSD
 		default:
 			res.CostUSD += float64(shards)*cfg.Prices.ShardHourUSD*hourFraction +
-				accepted*float64(PutPayloadUnits(int64(math.Ceil(cfg.BytesPerRecord))))/1e6*cfg.Prices.PutPayloadUnitsPerMillionUSD
+				accepted*putUnits/1e6*cfg.Prices.PutPayloadUnitsPerMillionUSD
 		}
 
 		res.Seconds = append(res.Seconds, ReplaySecond{T: t, Demand: demand, Offered: offered, Accepted: accepted, Throttled: throttled,
@@ -320,17 +349,24 @@ func Replay(rate func(t time.Duration) float64, seconds int, cfg ReplayConfig) (
 		switch {
 		case t-lastOut >= int(a.CooldownOut/time.Second) && shards < a.MaxShards && breaches(ScaleOutPeriods, ScaleOutDatapoints, true, outUtil):
 			to, why = min(int(float64(shards)*a.ScaleOutFactor), a.MaxShards), "scale out"
-			lastOut = t
 		case t-lastIn >= int(a.CooldownIn/time.Second) && t-lastOut >= int(a.CooldownOut/time.Second) && shards > a.MinShards &&
 			breaches(ScaleInPeriods, ScaleInDatapoints, false, inUtil):
 			to, why = max(int(math.Ceil(float64(shards)*a.ScaleInFactor)), a.MinShards), "scale in"
-			lastIn = t
 		}
 		if to == 0 || to == shards {
 			continue
 		}
 		if recent >= MaxUpdateShardCountPer24h {
-			continue // the rule holds: wait until a call leaves the window
+			// AWS would refuse the call: the policy wanted more scalings
+			// than a rolling day allows. Count it and try again next minute.
+			res.Refused = append(res.Refused, fmt.Sprintf("%ds: %s %d to %d: LimitExceededException, %d calls in the last 24 h",
+				t, why, shards, to, recent))
+			continue
+		}
+		if why == "scale out" {
+			lastOut = t
+		} else {
+			lastIn = t
 		}
 		if to > 2*shards || 2*to < shards {
 			res.RuleBreaks = append(res.RuleBreaks, fmt.Sprintf("%ds: %d to %d shards is beyond double or half", t, shards, to))
@@ -519,6 +555,12 @@ func (p *shardRetries) respread(shares []float64, attempts int, perShard float64
 		// children do.
 		p.burst = append(p.burst, perShard*DefaultBurstSeconds)
 	}
+}
+
+// unreadSecond is what the consumers have yet to read of one second.
+type unreadSecond struct {
+	t       int
+	records float64
 }
 
 // onDemandFluid is the on-demand capacity rule for a replay: twice the

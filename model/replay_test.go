@@ -133,3 +133,49 @@ func BenchmarkReplayDay(b *testing.B) {
 		}
 	}
 }
+
+// The iterator age is the age of the oldest record not yet read: 3,000
+// records/s of 1 KiB for 60 s read by 5 polling consumers on one shard
+// (2 MiB/s shared: about 410 records/s each) fall behind; when the traffic
+// stops the age keeps growing until the backlog is read, then drops to 0.
+func TestReplayIteratorAge(t *testing.T) {
+	rate := func(t time.Duration) float64 {
+		if t < time.Minute {
+			return 3000
+		}
+		return 0
+	}
+	res, err := Replay(rate, 600, ReplayConfig{Shards: 4, Spread: 1, BytesPerRecord: 1024, MaxAttempts: 1, PollingConsumers: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Seconds
+	if s[70].IteratorAgeS <= s[59].IteratorAgeS || s[59].IteratorAgeS <= 0 {
+		t.Errorf("age at 59 s %v, at 70 s %v: want it still growing after the traffic stops", s[59].IteratorAgeS, s[70].IteratorAgeS)
+	}
+	if s[599].IteratorAgeS != 0 {
+		t.Errorf("age at the end %v, want 0 once everything is read", s[599].IteratorAgeS)
+	}
+}
+
+// A policy that would scale more often than ten times a rolling day has
+// the extra calls refused (as AWS would), not made: a square wave between
+// 1,000 and 8,000 records/s every hour on a stream allowed to go from 2 to
+// 16 shards with no scale-in cooldown.
+func TestReplayRefusesTheEleventhCall(t *testing.T) {
+	rate := func(t time.Duration) float64 {
+		if int(t.Hours())%2 == 0 {
+			return 1000
+		}
+		return 8000
+	}
+	a := AdviseAutoscaling(2, 2, 16, 0.8, time.Minute)
+	a.CooldownIn = 0
+	res, err := Replay(rate, 24*3600, ReplayConfig{Shards: 2, Spread: 1, BytesPerRecord: 200, Policy: ScaleThresholds, Autoscaling: a, UpdateTime: time.Minute, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Events) != MaxUpdateShardCountPer24h || len(res.Refused) == 0 || len(res.RuleBreaks) != 0 {
+		t.Errorf("%d calls made, %d refused, rule breaks %v: want 10 made and some refused", len(res.Events), len(res.Refused), res.RuleBreaks)
+	}
+}

@@ -336,8 +336,11 @@ type PlanReplay struct {
 	CostUSD       float64 `json:"cost_usd"`
 	// RuleBreaks lists broken UpdateShardCount rules; empty for a policy
 	// that keeps them.
-	RuleBreaks []string          `json:"rule_breaks"`
-	Events     []PlanReplayEvent `json:"events"`
+	RuleBreaks []string `json:"rule_breaks"`
+	// Refused lists the scalings the policy wanted that AWS would refuse
+	// for the ten-a-day limit (not made).
+	Refused []string          `json:"refused"`
+	Events  []PlanReplayEvent `json:"events"`
 	// Minutes is the timeline, one entry per minute: sums of records, the
 	// shards open at its end and the largest iterator age in it.
 	Minutes []PlanReplayMinute `json:"minutes"`
@@ -369,7 +372,7 @@ type PlanReplayMinute struct {
 // AddReplay adds one policy's replay to the plan.
 func (p *Plan) AddReplay(policy string, start int, r model.ReplayResult) {
 	pr := PlanReplay{Policy: policy, StartShards: start, MaxShards: r.MaxShards, ThrottleRatio: r.ThrottleRatio, FailedRatio: r.FailedRatio,
-		CostUSD: r.CostUSD, RuleBreaks: append([]string{}, r.RuleBreaks...), Events: []PlanReplayEvent{}}
+		CostUSD: r.CostUSD, RuleBreaks: append([]string{}, r.RuleBreaks...), Refused: append([]string{}, r.Refused...), Events: []PlanReplayEvent{}}
 	for _, e := range r.Events {
 		pr.Events = append(pr.Events, PlanReplayEvent{AtS: e.At.Seconds(), DoneS: e.Done.Seconds(), From: e.From, To: e.To, Why: e.Why})
 	}
@@ -401,6 +404,9 @@ func writeReplays(bw *bufio.Writer, p *Plan) {
 	fmt.Fprintln(tw, "  policy\tshards\tscalings\tthrottled\tfailed\tcost\trules\t")
 	for _, r := range p.Replays {
 		rules := "kept"
+		if len(r.Refused) > 0 {
+			rules = fmt.Sprintf("kept, %d refused", len(r.Refused))
+		}
 		if len(r.RuleBreaks) > 0 {
 			rules = fmt.Sprintf("%d BROKEN", len(r.RuleBreaks))
 		}

@@ -109,7 +109,13 @@ func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64, replay bool
 	}
 	trough := d
 	trough.RecordsPerSec = sched.Trough()
-	auto := model.AdviseAutoscaling(req.Total, model.PlanShards(trough).Total, req.Total, headroom, sc.Stream.Resharding.UpdateShardCount.D())
+	// An explicit 0 in the scenario means at once; the model's zero means
+	// the default.
+	update := sc.Stream.Resharding.UpdateShardCount.D()
+	if update == 0 {
+		update = -1
+	}
+	auto := model.AdviseAutoscaling(req.Total, model.PlanShards(trough).Total, req.Total, headroom, update)
 	seconds := int(sched.Duration() / time.Second)
 	od := model.CheckOnDemandGrowth(sched.RateAt, seconds, d.BytesPerRecord)
 	if err := p.AddAutoscaling(auto, od); err != nil {
@@ -126,9 +132,12 @@ func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64, replay bool
 	}
 	base := model.ReplayConfig{
 		Keys: keys, Spread: spread, BytesPerRecord: d.BytesPerRecord, Autoscaling: auto,
-		UpdateTime: sc.Stream.Resharding.UpdateShardCount.D(), MaxAttempts: sc.Producer.Retry.MaxAttempts,
+		UpdateTime: update, MaxAttempts: sc.Producer.Retry.MaxAttempts,
 		RetryBackoff: sc.Producer.Retry.Backoff.D(), RetryMaxBackoff: sc.Producer.Retry.MaxBackoff.D(),
 		PollingConsumers: d.PollingConsumers, Prices: model.DefaultPrices,
+	}
+	if b, err := sampleBilling(sc, seed); err == nil {
+		base.PutPayloadUnitsPerRecord, base.OnDemandBilledBytesPerRecord = b.putPayloadUnits, b.onDemandBytes
 	}
 	for _, pol := range []struct {
 		policy model.ScalingPolicy
