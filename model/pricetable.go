@@ -332,7 +332,8 @@ func nodeText(n *yaml.Node) string {
 }
 
 // tiers reads firehose_ingest_tiers: 1 to 3 tiers in ascending order of
-// up_to_gb, where only the last may be 0 (no end).
+// up_to_gb, where the last must be 0 (no end), so that every GB has a
+// price.
 func (pp *pricingParser) tiers(n *yaml.Node, path string) ([3]PriceTier, bool) {
 	var out [3]PriceTier
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 || len(n.Content) > len(out) {
@@ -370,6 +371,8 @@ func (pp *pricingParser) tiers(n *yaml.Node, path string) ([3]PriceTier, bool) {
 			pp.errorf(tn, tpath, "only the last tier may have no end (up_to_gb 0 or absent)")
 		case i > 0 && out[i].UpToGB != 0 && out[i].UpToGB <= out[i-1].UpToGB:
 			pp.errorf(tn, tpath, "up_to_gb %g is not above the previous tier's %g", out[i].UpToGB, out[i-1].UpToGB)
+		case last && out[i].UpToGB != 0:
+			pp.errorf(tn, tpath, "the last tier must have no end (leave out up_to_gb), or volume above %g GB would have no price", out[i].UpToGB)
 		}
 	}
 	return out, len(pp.errs) == before

@@ -129,6 +129,8 @@ func TestLoadPricingErrors(t *testing.T) {
 		{"string.json", `{"regions": {"us-east-1": {"shard_hour_usd": "0.015"}}}`, `string.json:1:46: regions.us-east-1.shard_hour_usd: want a number ≥ 0`},
 		{"tiers.yaml", "regions:\n  us-east-1:\n    firehose_ingest_tiers: [{up_to_gb: 5, usd_per_gb: 1}, {up_to_gb: 4, usd_per_gb: 1}]\n",
 			"tiers.yaml:3:59: regions.us-east-1.firehose_ingest_tiers[1]: up_to_gb 4 is not above the previous tier's 5"},
+		{"open-tiers.yaml", "regions:\n  us-east-1:\n    firehose_ingest_tiers: [{up_to_gb: 100, usd_per_gb: 0.03}]\n",
+			"open-tiers.yaml:3:29: regions.us-east-1.firehose_ingest_tiers[0]: the last tier must have no end"},
 		{"tiers4.yaml", "regions:\n  us-east-1:\n    firehose_ingest_tiers: [{usd_per_gb: 1}, {usd_per_gb: 1}, {usd_per_gb: 1}, {usd_per_gb: 1}]\n",
 			"tiers4.yaml:3:28: regions.us-east-1.firehose_ingest_tiers: want a list of 1 to 3 tiers"},
 		{"tierprice.yaml", "regions:\n  us-east-1:\n    firehose_ingest_tiers: [{up_to_gb: 5}]\n", "regions.us-east-1.firehose_ingest_tiers[0]: usd_per_gb is missing"},
