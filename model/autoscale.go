@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -59,7 +60,26 @@ func (a Alarm) CloudWatchJSON(stream string) ([]byte, error) {
 		"DatapointsToAlarm":  a.DatapointsToAlarm,
 		"Threshold":          a.Threshold,
 		"ComparisonOperator": a.Comparison,
-		"TreatMissingData":   "notBreaching",
+		// No datapoints means no traffic: below any scale-in threshold,
+		// above no scale-out one.
+		"TreatMissingData": map[string]string{"GreaterThanThreshold": "notBreaching", "LessThanThreshold": "breaching"}[a.Comparison],
+	}, "", "  ")
+}
+
+// ScaleInCompositeJSON is the composite alarm that scales in, as input for
+// aws cloudwatch put-composite-alarm: only when bytes and records are both
+// low, since halving the shards doubles the use of both limits (a stream
+// of small records low on bytes may be near its records limit). The
+// scaling policy's action goes on it, not on the two alarms under it.
+func (a Autoscaling) ScaleInCompositeJSON(stream string) ([]byte, error) {
+	var rule []string
+	for _, al := range a.ScaleIn {
+		rule = append(rule, fmt.Sprintf("ALARM(%q)", stream+"-"+al.Name))
+	}
+	return json.MarshalIndent(map[string]any{
+		"AlarmName":        stream + "-scale-in",
+		"AlarmDescription": "both scale-in alarms: bytes and records low (spillway plan)",
+		"AlarmRule":        strings.Join(rule, " AND "),
 	}, "", "  ")
 }
 

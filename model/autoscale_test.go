@@ -91,3 +91,32 @@ func TestCheckOnDemandGrowth(t *testing.T) {
 		}
 	}
 }
+
+// Scale in needs both metrics low: the composite alarm's rule joins the two
+// scale-in alarms with AND; missing data (no traffic) counts as low for
+// scale-in and as not high for scale-out.
+func TestScaleInComposite(t *testing.T) {
+	a := AdviseAutoscaling(4, 1, 8, 0.8, time.Minute)
+	b, err := a.ScaleInCompositeJSON("s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in map[string]string
+	if err := json.Unmarshal(b, &in); err != nil {
+		t.Fatal(err)
+	}
+	if in["AlarmRule"] != `ALARM("s-scale-in-bytes") AND ALARM("s-scale-in-records")` || in["AlarmName"] != "s-scale-in" {
+		t.Errorf("composite %s", b)
+	}
+	for _, al := range []struct {
+		a    Alarm
+		want string
+	}{{a.ScaleIn[0], "breaching"}, {a.ScaleOut[0], "notBreaching"}} {
+		b, _ := al.a.CloudWatchJSON("s")
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		if m["TreatMissingData"] != al.want {
+			t.Errorf("%s: TreatMissingData %v, want %s", al.a.Name, m["TreatMissingData"], al.want)
+		}
+	}
+}

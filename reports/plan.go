@@ -56,6 +56,9 @@ type PlanAutoscaling struct {
 	MinShards      int         `json:"min_shards"`
 	MaxShards      int         `json:"max_shards"`
 	MaxPer24h      int         `json:"max_per_24h"`
+	// ScaleInComposite is the composite alarm that scales in when both
+	// scale-in alarms are on, as put-composite-alarm input.
+	ScaleInComposite json.RawMessage `json:"scale_in_composite"`
 }
 
 // PlanAlarm is one alarm and its put-metric-alarm input.
@@ -109,6 +112,9 @@ func (p *Plan) AddAutoscaling(a model.Autoscaling, od model.OnDemandCheck) error
 		return err
 	}
 	if pa.ScaleIn, err = conv(a.ScaleIn); err != nil {
+		return err
+	}
+	if pa.ScaleInComposite, err = a.ScaleInCompositeJSON(p.Stream); err != nil {
 		return err
 	}
 	p.Autoscaling = pa
@@ -292,6 +298,7 @@ func WritePlanText(w io.Writer, p *Plan) error {
 		tw.Flush()
 		fmt.Fprintf(bw, "  steps: x%g out, x%g in (UpdateShardCount allows double to half); cooldown %v after a scale-out, %v between scale-ins (at most %d scalings a rolling 24 h)\n",
 			a.ScaleOutFactor, a.ScaleInFactor, time.Duration(a.CooldownOutS*float64(time.Second)), time.Duration(a.CooldownInS*float64(time.Second)), a.MaxPer24h)
+		fmt.Fprintln(bw, "  scale in only when both scale-in alarms are on (a composite alarm: autoscaling.scale_in_composite)")
 		fmt.Fprintln(bw, "  alarms as put-metric-alarm input: spillway plan --json, autoscaling.*.cloudwatch")
 	}
 	if od := p.OnDemand; od != nil {
