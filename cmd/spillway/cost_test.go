@@ -171,14 +171,7 @@ func TestRunCost(t *testing.T) {
 		!strings.Contains(stdout, "a month at this rate (provisioned: shard-hours of 2 shards prorated to the run, PUT payload units; us-east-1 prices, writes only)") {
 		t.Errorf("summary lacks the cost:\n%s", stdout)
 	}
-	files, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
-	if len(files) != 1 {
-		t.Fatalf("results %v", files)
-	}
-	res, err := reports.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runResults(t, out)
 	c := res.Cost
 	if c == nil || c.Mode != reports.RunCostProvisioned || c.Shards != 2 || !(c.RunUSD > 0) || c.MonthlyUSD < 21.90 || c.MonthlyUSD > 100 {
 		t.Fatalf("cost %+v", c)

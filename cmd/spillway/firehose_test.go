@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/spillway-dev/spillway/loadgen/firehose/firehosetest"
-	"github.com/spillway-dev/spillway/reports"
 )
 
 // fakeFirehose is a Direct PUT Firehose stream that delivers each
@@ -102,14 +100,7 @@ thresholds:
 	if code != exitOK {
 		t.Fatalf("code %d\n%s\n%s", code, stdout, stderr)
 	}
-	files, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
-	if len(files) != 1 {
-		t.Fatalf("results %v", files)
-	}
-	res, err := reports.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runResults(t, out)
 	d := res.Delivery
 	if res.Target != "firehose" || res.Totals.Acked != 600 || d == nil || d.Delivered != 600 || d.Lost != 0 || d.Duplicates != 0 || d.Objects == 0 {
 		t.Fatalf("target %q, totals %+v, delivery %+v", res.Target, res.Totals, d)

@@ -3,12 +3,10 @@
 package main
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/spillway-dev/spillway/loadgen/kinesis/kinesistest"
-	"github.com/spillway-dev/spillway/reports"
 )
 
 // spillway run --target kinesis against kinesalite: the stream is created,
@@ -41,14 +39,7 @@ thresholds:
 		if !strings.Contains(stderr, "creating stream spillway-cli-test") || !strings.Contains(stderr, "deleted stream spillway-cli-test") {
 			t.Fatalf("run %d: stream not created and deleted:\n%s", run, stderr)
 		}
-		files, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
-		if len(files) != 1 {
-			t.Fatalf("run %d: results %v", run, files)
-		}
-		res, err := reports.ReadFile(files[0])
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := runResults(t, out)
 		if res.Target != "kinesis" || res.Totals.Acked != 3000 || res.E2E == nil || res.E2E.Read != 3000 || res.E2E.Lost != 0 || res.E2E.Duplicates != 0 || res.E2E.OutOfOrder != 0 {
 			t.Fatalf("run %d: target %q, totals %+v, e2e %+v", run, res.Target, res.Totals, res.E2E)
 		}
@@ -91,14 +82,7 @@ events:
 	if code != exitOK {
 		t.Fatalf("code %d\n%s\n%s", code, stdout, stderr)
 	}
-	files, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
-	if len(files) != 1 {
-		t.Fatalf("results %v", files)
-	}
-	res, err := reports.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runResults(t, out)
 	if len(res.Events) != 1 || res.Events[0].Error != "" || res.Events[0].Skipped {
 		t.Fatalf("events %+v", res.Events)
 	}
@@ -149,14 +133,7 @@ thresholds:
 	if code != exitOK {
 		t.Fatalf("code %d\n%s\n%s", code, stdout, stderr)
 	}
-	files, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
-	if len(files) != 1 {
-		t.Fatalf("results %v", files)
-	}
-	res, err := reports.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runResults(t, out)
 	e := res.E2E
 	if e == nil || res.Totals.Acked != 400 || len(e.Consumers) != 2 {
 		t.Fatalf("totals %+v, e2e %+v", res.Totals, e)

@@ -18,6 +18,20 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
+// runResults reads the results.json of the one run written under out.
+func runResults(t *testing.T, out string) *reports.Results {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
+	if len(files) != 1 {
+		t.Fatalf("results under %s: %v, want one", out, files)
+	}
+	res, err := reports.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 func writeFile(t *testing.T, name, body string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
