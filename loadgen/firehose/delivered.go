@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/spillway-dev/spillway/loadgen"
+	"github.com/spillway-dev/spillway/loadgen/internal/sdkhttp"
 	"github.com/spillway-dev/spillway/model"
 )
 
@@ -202,7 +203,7 @@ func ReadDelivered(ctx context.Context, opts S3Options, c Check) (Delivery, erro
 // s3rver over HTTPS stores the aws-chunked framing of a checksummed upload
 // as the object, and answers carry no checksums to validate.
 func newS3Client(ctx context.Context, opts S3Options) (*s3.Client, error) {
-	cfg, err := loadConfig(ctx, opts.Region, opts.Profile, opts.AccessKeyID, opts.SecretAccessKey)
+	cfg, err := sdkhttp.LoadConfig(ctx, "firehose", opts.Region, opts.Profile, opts.AccessKeyID, opts.SecretAccessKey)
 	if err != nil {
 		return nil, err
 	}

@@ -13,15 +13,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
 	"github.com/aws/smithy-go"
@@ -34,7 +30,6 @@ import (
 
 // Defaults for Options fields left zero.
 const (
-	defaultRegion         = "us-east-1"
 	defaultRequestTimeout = 10 * time.Second
 	defaultMaxConns       = 256
 )
@@ -82,30 +77,12 @@ func New(ctx context.Context, o Options) (*Target, error) {
 	if o.Stream == "" {
 		return nil, errors.New("firehose: no stream name")
 	}
-	cfg, err := loadConfig(ctx, o.Region, o.Profile, o.AccessKeyID, o.SecretAccessKey)
+	cfg, err := sdkhttp.LoadConfig(ctx, "firehose", o.Region, o.Profile, o.AccessKeyID, o.SecretAccessKey)
 	if err != nil {
 		return nil, err
 	}
-	timeout := cmp.Or(o.RequestTimeout, defaultRequestTimeout)
-	conns := cmp.Or(o.MaxConns, defaultMaxConns)
-
-	// Start from the configuration's client when it is buildable: with
-	// AWS_CA_BUNDLE set it carries the bundle's root CAs. The client goes
-	// on the service options, not config.WithHTTPClient, which fails with
-	// AWS_CA_BUNDLE set unless given a BuildableClient.
-	base, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
-	if !ok {
-		base = awshttp.NewBuildableClient()
-	}
-	httpClient := base.
-		WithTransportOptions(func(t *http.Transport) {
-			t.MaxConnsPerHost = conns
-			t.MaxIdleConnsPerHost = conns
-			if t.MaxIdleConns != 0 { // 0 is no limit
-				t.MaxIdleConns = max(t.MaxIdleConns, conns)
-			}
-		}).
-		WithTimeout(timeout)
+	httpClient := sdkhttp.PooledClient(cfg, cmp.Or(o.MaxConns, defaultMaxConns)).
+		WithTimeout(cmp.Or(o.RequestTimeout, defaultRequestTimeout))
 
 	client := firehose.NewFromConfig(cfg, func(so *firehose.Options) {
 		so.HTTPClient = sdkhttp.KeepBodyClient{Next: httpClient}
@@ -122,31 +99,6 @@ func New(ctx context.Context, o Options) (*Target, error) {
 		}
 	})
 	return &Target{client: client, stream: o.Stream}, nil
-}
-
-// loadConfig loads the SDK configuration: the standard chain, narrowed by
-// whichever of region, profile and static credentials are given, with
-// us-east-1 when no region is found.
-func loadConfig(ctx context.Context, region, profile, keyID, secret string) (aws.Config, error) {
-	var load []func(*config.LoadOptions) error
-	if region != "" {
-		load = append(load, config.WithRegion(region))
-	}
-	if profile != "" {
-		load = append(load, config.WithSharedConfigProfile(profile))
-	}
-	if keyID != "" || secret != "" {
-		load = append(load, config.WithCredentialsProvider(
-			credentials.NewStaticCredentialsProvider(keyID, secret, "")))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, load...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("firehose: loading AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = defaultRegion
-	}
-	return cfg, nil
 }
 
 // Name is the target's name in results: "firehose".

@@ -17,12 +17,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/spillway-dev/spillway/loadgen"
 	"github.com/spillway-dev/spillway/loadgen/internal/sdkhttp"
@@ -31,7 +29,6 @@ import (
 
 // Defaults for Options fields left zero.
 const (
-	defaultRegion         = "us-east-1"
 	defaultRequestTimeout = 10 * time.Second
 	defaultMaxConns       = 256
 )
@@ -107,48 +104,17 @@ func New(ctx context.Context, o Options) (*Target, error) {
 	if o.Stream == "" {
 		return nil, errors.New("kinesis: no stream name")
 	}
-	var load []func(*config.LoadOptions) error
-	if o.Region != "" {
-		load = append(load, config.WithRegion(o.Region))
-	}
-	if o.Profile != "" {
-		load = append(load, config.WithSharedConfigProfile(o.Profile))
-	}
-	if o.AccessKeyID != "" || o.SecretAccessKey != "" {
-		load = append(load, config.WithCredentialsProvider(
-			credentials.NewStaticCredentialsProvider(o.AccessKeyID, o.SecretAccessKey, "")))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, load...)
+	cfg, err := sdkhttp.LoadConfig(ctx, "kinesis", o.Region, o.Profile, o.AccessKeyID, o.SecretAccessKey)
 	if err != nil {
-		return nil, fmt.Errorf("kinesis: loading AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = defaultRegion
+		return nil, err
 	}
 	timeout := cmp.Or(o.RequestTimeout, defaultRequestTimeout)
-	conns := cmp.Or(o.MaxConns, defaultMaxConns)
-
-	// Start from the configuration's client when it is buildable: with
-	// AWS_CA_BUNDLE set it carries the bundle's root CAs. The client goes
-	// on the service options, not config.WithHTTPClient, which fails with
-	// AWS_CA_BUNDLE set unless given a BuildableClient.
-	base, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
-	if !ok {
-		base = awshttp.NewBuildableClient()
-	}
+	pooled := sdkhttp.PooledClient(cfg, cmp.Or(o.MaxConns, defaultMaxConns))
 	if o.CAFile != "" {
-		if base, err = withRootCAs(base, o.CAFile); err != nil {
+		if pooled, err = withRootCAs(pooled, o.CAFile); err != nil {
 			return nil, err
 		}
 	}
-	pooled := base.
-		WithTransportOptions(func(t *http.Transport) {
-			t.MaxConnsPerHost = conns
-			t.MaxIdleConnsPerHost = conns
-			if t.MaxIdleConns != 0 { // 0 is no limit
-				t.MaxIdleConns = max(t.MaxIdleConns, conns)
-			}
-		})
 	// Every call but SubscribeToShard goes over HTTP/1.1: over HTTP/2
 	// sdkhttp.KeepBodyClient would hold a response until the exchange ended, which
 	// for answers above the stream's 4 MiB flow-control window (GetRecords
@@ -174,6 +140,9 @@ func New(ctx context.Context, o Options) (*Target, error) {
 		// wrap the retryer again, so clear it too.
 		so.Retryer = aws.NopRetryer{}
 		so.RetryMaxAttempts = 0
+		// Packages below cmd never print: the SDK's default logger writes
+		// warnings (e.g. an answer cut short) to stderr.
+		so.Logger = logging.Nop{}
 		if o.Endpoint != "" {
 			so.BaseEndpoint = aws.String(o.Endpoint)
 		}
