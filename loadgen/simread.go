@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,19 +41,12 @@ func ReaderSpecs(sc *scenarios.Scenario) []ReaderSpec {
 		for i := range max(c.Count, 1) {
 			name := c.Name
 			if c.Count > 1 {
-				name += "-" + itoa(i)
+				name += "-" + strconv.Itoa(i)
 			}
 			out = append(out, ReaderSpec{Name: name, Type: c.Type, PollInterval: c.PollInterval.D()})
 		}
 	}
 	return out
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
 
 // StreamConfigFor is the simulated stream a scenario describes. It keeps

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -280,7 +281,7 @@ func WritePlanText(w io.Writer, p *Plan) error {
 	default:
 		fmt.Fprintln(bw, "Resharding, one step at a time (each waits for the stream to be ACTIVE again)")
 		for _, a := range p.Actions {
-			fmt.Fprintf(bw, "  %s %s: %s\n    %s\n", a.Action, cmpOr(a.ShardID, "the new child"), a.Why, a.Command)
+			fmt.Fprintf(bw, "  %s %s: %s\n    %s\n", a.Action, cmp.Or(a.ShardID, "the new child"), a.Why, a.Command)
 		}
 	}
 	if a := p.Autoscaling; a != nil {
@@ -323,13 +324,6 @@ func deref(f *float64) float64 {
 		return 0
 	}
 	return *f
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // PlanReplay is one policy's replay of the scenario's profile in virtual

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -35,7 +36,7 @@ func setupFirehose(ctx context.Context, e *env, sc *scenarios.Scenario, sched *l
 	if endpoint := serviceEndpoint(f.endpoint, "FIREHOSE"); !isLoopback(endpoint) {
 		cost := firehoseWorstCaseUSD(sc, sched)
 		fmt.Fprintf(e.stderr, "spillway: this run writes to Firehose at %s: at most $%.2f of ingestion (%d records for %v; us-east-1 prices, S3 not included)\n",
-			cmpOr(endpoint, "AWS"), cost, sched.Total(), sched.Duration())
+			cmp.Or(endpoint, "AWS"), cost, sched.Total(), sched.Duration())
 		if !f.yes && cost > sc.MaxCostUSD {
 			return nil, firehose.StreamInfo{}, usageErr("refusing to spend up to $%.2f without --yes (or max_cost in the scenario)", cost)
 		}
@@ -55,13 +56,6 @@ func setupFirehose(ctx context.Context, e *env, sc *scenarios.Scenario, sched *l
 		return nil, info, usageErr("firehose stream %s has source %s: spillway writes to Direct PUT streams only", fh.Name, info.Type)
 	}
 	return t, info, nil
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // finishFirehose waits for the stream to deliver every acknowledged record
