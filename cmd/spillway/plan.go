@@ -109,12 +109,9 @@ func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64, replay bool
 	}
 	trough := d
 	trough.RecordsPerSec = sched.Trough()
-	// An explicit 0 in the scenario means at once; the model's zero means
-	// the default.
-	update := sc.Stream.Resharding.UpdateShardCount.D()
-	if update == 0 {
-		update = -1
-	}
+	// The resharding time as the simulated stream takes it (an explicit 0
+	// in the scenario means at once).
+	update := loadgen.StreamConfigFor(sc, false).UpdateShardCountTime
 	auto := model.AdviseAutoscaling(req.Total, model.PlanShards(trough).Total, req.Total, headroom, update)
 	seconds := int(sched.Duration() / time.Second)
 	od := model.CheckOnDemandGrowth(sched.RateAt, seconds, d.BytesPerRecord)
