@@ -152,7 +152,7 @@ func TestReplayPredictsRuns(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			bytes, _, err := SizesOf(sc, 1)
+			sizes, err := SizesOf(sc, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -161,7 +161,7 @@ func TestReplayPredictsRuns(t *testing.T) {
 				t.Fatal(err)
 			}
 			r, err := model.Replay(sched.RateAt, int(sched.Duration()/time.Second), model.ReplayConfig{
-				Shards: sc.Stream.Shards, Keys: keys, Spread: spread, BytesPerRecord: bytes, MaxAttempts: sc.Producer.Retry.MaxAttempts,
+				Shards: sc.Stream.Shards, Keys: keys, Spread: spread, BytesPerRecord: sizes.Bytes, MaxAttempts: sc.Producer.Retry.MaxAttempts,
 				RetryBackoff: sc.Producer.Retry.Backoff.D(), RetryMaxBackoff: sc.Producer.Retry.MaxBackoff.D(),
 			})
 			if err != nil {

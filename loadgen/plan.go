@@ -26,43 +26,61 @@ func (s *Schedule) Peak() float64 {
 // distribution.
 const sizeSamples = 200_000
 
-// SizesOf is the mean size of a record (data plus partition key) in bytes,
-// and the mean of each record's size rounded up to a whole KiB (the unit of
-// the sizing formula), from sizeSamples draws of the scenario's size and
-// key distributions with seed.
-func SizesOf(sc *scenarios.Scenario, seed uint64) (meanBytes, meanKiB float64, err error) {
+// RecordSizes is what a scenario's records weigh and bill on average,
+// over its size and key distributions.
+type RecordSizes struct {
+	// Bytes is the mean size of a record, data plus partition key.
+	Bytes float64
+	// KiB is the mean of each record's size rounded up to a whole KiB, the
+	// unit of the sizing formula.
+	KiB float64
+	// PutPayloadUnits is the mean PUT payload units per record
+	// (provisioned), OnDemandBilledBytes the mean bytes on-demand bills,
+	// and FirehoseBilledBytes the mean bytes Firehose bills (data only:
+	// Firehose gets no partition key). Each record rounds up on its own.
+	PutPayloadUnits, OnDemandBilledBytes, FirehoseBilledBytes float64
+}
+
+// SizesOf draws sizeSamples records' sizes and keys from the scenario's
+// distributions with seed and returns their means.
+func SizesOf(sc *scenarios.Scenario, seed uint64) (RecordSizes, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x706c616e))
 	sizes, err := NewSizeGen(sc.Record.Size, maxDataBytes(sc), rng)
 	if err != nil {
-		return 0, 0, err
+		return RecordSizes{}, err
 	}
 	keys, err := NewKeyGen(sc.Keys, rng)
 	if err != nil {
-		return 0, 0, err
+		return RecordSizes{}, err
 	}
-	var bytes, kib float64
+	var r RecordSizes
 	for range sizeSamples {
-		n := float64(sizes.Next() + len(keys.Next()))
-		bytes += n
-		kib += math.Ceil(n / 1024)
+		data := int64(sizes.Next())
+		n := data + int64(len(keys.Next()))
+		r.Bytes += float64(n)
+		r.KiB += math.Ceil(float64(n) / 1024)
+		r.PutPayloadUnits += float64(model.PutPayloadUnits(n))
+		r.OnDemandBilledBytes += float64(model.OnDemandBilledBytes(n))
+		r.FirehoseBilledBytes += float64(model.FirehoseBilledBytes(data))
 	}
-	return bytes / sizeSamples, kib / sizeSamples, nil
+	r.Bytes /= sizeSamples
+	r.KiB /= sizeSamples
+	r.PutPayloadUnits /= sizeSamples
+	r.OnDemandBilledBytes /= sizeSamples
+	r.FirehoseBilledBytes /= sizeSamples
+	return r, nil
 }
 
 // DemandOf is the scenario's demand at the peak of its rate profile (d
-// overrides load.duration when positive), with its consumers, for
-// model.PlanShards. headroom is the fraction of each limit to use (0 means
-// 1).
-func DemandOf(sc *scenarios.Scenario, d time.Duration, headroom float64, seed uint64) (model.Demand, error) {
+// overrides load.duration when positive), with its consumers and record
+// sizes, for model.PlanShards. headroom is the fraction of each limit to
+// use (0 means 1).
+func DemandOf(sc *scenarios.Scenario, d time.Duration, headroom float64, sizes RecordSizes) (model.Demand, error) {
 	sched, err := ScheduleFor(sc.Load, d)
 	if err != nil {
 		return model.Demand{}, err
 	}
-	meanBytes, meanKiB, err := SizesOf(sc, seed)
-	if err != nil {
-		return model.Demand{}, err
-	}
-	dem := model.Demand{RecordsPerSec: sched.Peak(), KiBPerRecord: meanKiB, BytesPerRecord: meanBytes, Headroom: headroom}
+	dem := model.Demand{RecordsPerSec: sched.Peak(), KiBPerRecord: sizes.KiB, BytesPerRecord: sizes.Bytes, Headroom: headroom}
 	for _, c := range sc.Consumers {
 		switch c.Type {
 		case scenarios.ConsumerEFO:

@@ -36,21 +36,21 @@ func TestSchedulePeak(t *testing.T) {
 func TestSizesOf(t *testing.T) {
 	sc := testScenario(1, 1, time.Second, 100)
 	sc.Keys = scenarios.Keys{Dist: scenarios.KeysUUID}
-	b, kib, err := SizesOf(sc, 1)
+	r, err := SizesOf(sc, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b != 136 || kib != 1 { // 100 B + a 36-character key, under 1 KiB
+	if b, kib := r.Bytes, r.KiB; b != 136 || kib != 1 { // 100 B + a 36-character key, under 1 KiB
 		t.Errorf("uuid keys, 100 B: %v B, %v KiB; want 136, 1", b, kib)
 	}
 	// Uniform 1000–1100 B with 2-character keys k0…k9: sizes 1002–1101 B,
 	// of which 1002–1024 (23 of 100 data sizes) bill 1 KiB and the rest 2.
 	sc.Record.Size = scenarios.SizeSpec{Dist: scenarios.SizeUniform, Min: 1000, Max: 1099}
 	sc.Keys = scenarios.Keys{Dist: scenarios.KeysUniform, Count: 10}
-	if _, kib, err = SizesOf(sc, 1); err != nil {
+	if r, err = SizesOf(sc, 1); err != nil {
 		t.Fatal(err)
 	}
-	if want := 1 + 0.77; math.Abs(kib-want) > 0.01 {
+	if kib, want := r.KiB, 1+0.77; math.Abs(kib-want) > 0.01 {
 		t.Errorf("uniform 1000–1099 B: %v KiB per record, want about %v", kib, want)
 	}
 }
@@ -84,7 +84,11 @@ func TestDemandOf(t *testing.T) {
 	sc := testScenario(2, 2304, time.Minute, 2000)
 	sc.Keys = scenarios.Keys{Dist: scenarios.KeysUniform, Count: 10}
 	sc.Consumers = []scenarios.Consumer{{Type: scenarios.ConsumerPolling, Count: 3}, {Type: scenarios.ConsumerEFO, Count: 2}}
-	d, err := DemandOf(sc, 0, 0.8, 1)
+	sizes, err := SizesOf(sc, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := DemandOf(sc, 0, 0.8, sizes)
 	if err != nil {
 		t.Fatal(err)
 	}

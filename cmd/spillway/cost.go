@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"time"
@@ -85,7 +84,11 @@ func costCmd(_ context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr, err)
 		return &codedError{code: exitUsage, err: fmt.Errorf("%s is not a valid scenario", file)}
 	}
-	traffic, err := costTraffic(sc, *seed)
+	sizes, err := loadgen.SizesOf(sc, *seed)
+	if err != nil {
+		return err
+	}
+	traffic, err := costTraffic(sc, sizes, *seed)
 	if err != nil {
 		return err
 	}
@@ -123,23 +126,19 @@ func costCmd(_ context.Context, e *env, args []string) error {
 // rate, the demand at its peak (loadgen.DemandOf at costHeadroom, as
 // spillway plan sizes it), and the per-record billing of the size
 // distribution.
-func costTraffic(sc *scenarios.Scenario, seed uint64) (reports.CostTraffic, error) {
+func costTraffic(sc *scenarios.Scenario, sizes loadgen.RecordSizes, seed uint64) (reports.CostTraffic, error) {
 	sched, err := loadgen.ScheduleFor(sc.Load, 0)
 	if err != nil {
 		return reports.CostTraffic{}, err
 	}
-	d, err := loadgen.DemandOf(sc, 0, costHeadroom, seed)
-	if err != nil {
-		return reports.CostTraffic{}, err
-	}
-	b, err := sampleBilling(sc, seed)
+	d, err := loadgen.DemandOf(sc, 0, costHeadroom, sizes)
 	if err != nil {
 		return reports.CostTraffic{}, err
 	}
 	t := reports.CostTraffic{
 		ScheduleRecords: sched.Total(), ScheduleSeconds: sched.Duration().Seconds(),
 		PeakRecordsPerSec: d.RecordsPerSec, BytesPerRecord: d.BytesPerRecord, KiBPerRecord: d.KiBPerRecord,
-		PutPayloadUnitsPerRecord: b.putPayloadUnits, OnDemandBilledBytesPerRecord: b.onDemandBytes, FirehoseBilledBytesPerRecord: b.firehoseBytes,
+		PutPayloadUnitsPerRecord: sizes.PutPayloadUnits, OnDemandBilledBytesPerRecord: sizes.OnDemandBilledBytes, FirehoseBilledBytesPerRecord: sizes.FirehoseBilledBytes,
 		PollingConsumers: d.PollingConsumers, EFOConsumers: d.EFOConsumers,
 		RetentionHours: max(sc.Stream.Retention.D().Hours(), model.DefaultRetentionHours),
 		Headroom:       costHeadroom,
@@ -159,57 +158,6 @@ func costTraffic(sc *scenarios.Scenario, seed uint64) (reports.CostTraffic, erro
 		t.Firehose.ObjectsPerHour = sw.Points[0].ObjectsPerHour
 	}
 	return t, nil
-}
-
-// billing is the mean per-record billing of a size distribution.
-type billing struct {
-	putPayloadUnits, onDemandBytes, firehoseBytes float64
-}
-
-// billingSamples is how many records sampleBilling draws: as many as
-// loadgen.SizesOf, from the same generators and seed, so that its draws
-// are the ones DemandOf's sizes come from.
-const billingSamples = 200_000
-
-// sampleBilling is the mean over the scenario's size and key distributions
-// of each record's PUT payload units and on-demand billed bytes (data plus
-// key) and Firehose billed bytes (data only).
-func sampleBilling(sc *scenarios.Scenario, seed uint64) (billing, error) {
-	rng := rand.New(rand.NewPCG(seed, 0x706c616e)) // loadgen.SizesOf's stream
-	sizes, err := loadgen.NewSizeGen(sc.Record.Size, maxRecordData(sc), rng)
-	if err != nil {
-		return billing{}, err
-	}
-	keys, err := loadgen.NewKeyGen(sc.Keys, rng)
-	if err != nil {
-		return billing{}, err
-	}
-	var b billing
-	for range billingSamples {
-		data := int64(sizes.Next())
-		n := data + int64(len(keys.Next()))
-		b.putPayloadUnits += float64(model.PutPayloadUnits(n))
-		b.onDemandBytes += float64(model.OnDemandBilledBytes(n))
-		b.firehoseBytes += float64(model.FirehoseBilledBytes(data))
-	}
-	b.putPayloadUnits /= billingSamples
-	b.onDemandBytes /= billingSamples
-	b.firehoseBytes /= billingSamples
-	return b, nil
-}
-
-// maxRecordData is the largest data blob a record of sc may carry, as
-// loadgen caps its size draws: Firehose's record limit for a Direct PUT
-// Firehose, else the stream's maximum record size less the longest key.
-func maxRecordData(sc *scenarios.Scenario) int {
-	if f := sc.Firehose; f != nil && f.Source == scenarios.FirehoseDirectPut {
-		return model.FirehoseMaxRecordBytes
-	}
-	limit := int(sc.Stream.MaxRecordSize)
-	if limit == 0 {
-		limit = model.DefaultMaxRecordSizeBytes
-	}
-	return limit - sc.Keys.MaxKeyLen()
 }
 
 // runCost prices a run at the built-in prices of region (us-east-1 when

@@ -82,7 +82,11 @@ func planCmd(_ context.Context, e *env, args []string) error {
 // makePlan sizes the scenario's stream and advises on its current shards
 // (even ranges of stream.shards, as CreateStream makes them).
 func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64, replay bool, catchUp, within time.Duration) (*reports.Plan, error) {
-	d, err := loadgen.DemandOf(sc, 0, headroom, seed)
+	sizes, err := loadgen.SizesOf(sc, seed)
+	if err != nil {
+		return nil, err
+	}
+	d, err := loadgen.DemandOf(sc, 0, headroom, sizes)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +122,7 @@ func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64, replay bool
 	if err := p.AddAutoscaling(auto, od); err != nil {
 		return nil, err
 	}
-	if traffic, err := costTraffic(sc, seed); err == nil {
+	if traffic, err := costTraffic(sc, sizes, seed); err == nil {
 		if prices, err := model.PricesFor(model.DefaultPriceTable(), model.DefaultRegion); err == nil {
 			c := reports.CostOf(sc.Name, sc.Source, toolVersion(), model.DefaultRegion, prices, traffic)
 			p.Cost, p.CostRegion = &c.Cost, model.DefaultRegion
@@ -132,9 +136,7 @@ func makePlan(sc *scenarios.Scenario, headroom float64, seed uint64, replay bool
 		UpdateTime: update, MaxAttempts: sc.Producer.Retry.MaxAttempts,
 		RetryBackoff: sc.Producer.Retry.Backoff.D(), RetryMaxBackoff: sc.Producer.Retry.MaxBackoff.D(),
 		PollingConsumers: d.PollingConsumers, Prices: model.DefaultPrices,
-	}
-	if b, err := sampleBilling(sc, seed); err == nil {
-		base.PutPayloadUnitsPerRecord, base.OnDemandBilledBytesPerRecord = b.putPayloadUnits, b.onDemandBytes
+		PutPayloadUnitsPerRecord: sizes.PutPayloadUnits, OnDemandBilledBytesPerRecord: sizes.OnDemandBilledBytes,
 	}
 	for _, pol := range []struct {
 		policy model.ScalingPolicy
