@@ -79,10 +79,9 @@ func costCmd(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErr("%v: give them in a --pricing file", err)
 	}
-	sc, err := scenarios.LoadFile(file)
+	sc, err := loadScenario(e, file)
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return &codedError{code: exitUsage, err: fmt.Errorf("%s is not a valid scenario", file)}
+		return err
 	}
 	sizes, err := loadgen.SizesOf(sc, *seed)
 	if err != nil {

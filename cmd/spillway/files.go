@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/spillway-dev/spillway/scenarios"
 )
 
 // outFile is one file a command writes and how to write it.
@@ -30,4 +32,15 @@ func writeFiles(dir string, files ...outFile) error {
 		}
 	}
 	return nil
+}
+
+// loadScenario loads a scenario file; an invalid one is a usage error, its
+// problems printed one a line on stderr.
+func loadScenario(e *env, file string) (*scenarios.Scenario, error) {
+	sc, err := scenarios.LoadFile(file)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return nil, &codedError{code: exitUsage, err: fmt.Errorf("%s is not a valid scenario", file)}
+	}
+	return sc, nil
 }

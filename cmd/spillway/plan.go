@@ -48,10 +48,9 @@ func planCmd(_ context.Context, e *env, args []string) error {
 	if !(*headroom > 0 && *headroom <= 1) {
 		return usageErr("--headroom %v: want a fraction in (0, 1]", *headroom)
 	}
-	sc, err := scenarios.LoadFile(file)
+	sc, err := loadScenario(e, file)
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return &codedError{code: exitUsage, err: fmt.Errorf("%s is not a valid scenario", file)}
+		return err
 	}
 	if sc.Stream.Shards == 0 {
 		return usageErr("%s has no Kinesis stream to plan (a Direct PUT Firehose only)", file)

@@ -93,10 +93,9 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	if f.duration < 0 || f.simLatency < 0 {
 		return usageErr("--duration and --sim-latency must not be negative")
 	}
-	sc, err := scenarios.LoadFile(file)
+	sc, err := loadScenario(e, file)
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return &codedError{code: exitUsage, err: fmt.Errorf("%s is not a valid scenario", file)}
+		return err
 	}
 	if !f.seedSet {
 		var b [8]byte

@@ -46,10 +46,9 @@ func sweepCmd(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	sc, err := scenarios.LoadFile(file)
+	sc, err := loadScenario(e, file)
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return &codedError{code: exitUsage, err: fmt.Errorf("%s is not a valid scenario", file)}
+		return err
 	}
 	if sc.Firehose == nil {
 		return usageErr("%s has no firehose section: the sweep needs one", file)
