@@ -214,26 +214,7 @@ func TestReadEFOSplitKinesisLocal(t *testing.T) {
 	}
 	r.check(t, ranges)
 
-	last := map[string]int64{}
-	fromChildren := 0
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, rec := range r.recs {
-		id, _ := readerID(rec.Data)
-		if prev, ok := last[rec.PartitionKey]; ok && int64(id) <= prev {
-			t.Errorf("key %s: record %d (shard %s) read after record %d", rec.PartitionKey, id, rec.ShardID, prev)
-		}
-		last[rec.PartitionKey] = int64(id)
-		if id >= n/2 && rec.ShardID == parent {
-			t.Errorf("record %d, written after the split, read from the closed parent", id)
-		}
-		if rec.ShardID != parent && ranges[parent].Contains(model.HashPartitionKey(rec.PartitionKey)) {
-			fromChildren++
-		}
-	}
-	if fromChildren == 0 {
-		t.Error("no record read from the children of the split shard")
-	}
+	fromChildren := r.checkSplit(t, ranges, parent, n)
 	st := tg.ReadStats()
 	t.Logf("%d records, %d from the children; stats %+v", len(r.recs), fromChildren, st)
 	if st.Records != n {

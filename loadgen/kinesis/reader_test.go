@@ -185,6 +185,35 @@ func (r *readerRun) stop(t *testing.T) error {
 
 // check checks that ids 0..want-1 were each read once, from a shard whose
 // range holds the key's hash, and returns the records by id.
+// checkSplit checks the records read from a stream whose shard parent was
+// split after record n/2 was written: per key, ids in increasing order as
+// fn saw them; after the split, nothing from the parent; and some records
+// from its children, whose count it returns.
+func (r *readerRun) checkSplit(t *testing.T, ranges map[string]model.HashKeyRange, parent string, n int) int {
+	t.Helper()
+	last := map[string]int64{}
+	fromChildren := 0
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, rec := range r.recs {
+		id, _ := readerID(rec.Data)
+		if prev, ok := last[rec.PartitionKey]; ok && int64(id) <= prev {
+			t.Errorf("key %s: record %d (shard %s) read after record %d", rec.PartitionKey, id, rec.ShardID, prev)
+		}
+		last[rec.PartitionKey] = int64(id)
+		if id >= uint64(n/2) && rec.ShardID == parent {
+			t.Errorf("record %d, written after the split, read from the closed parent", id)
+		}
+		if rec.ShardID != parent && ranges[parent].Contains(model.HashPartitionKey(rec.PartitionKey)) {
+			fromChildren++
+		}
+	}
+	if fromChildren == 0 {
+		t.Error("no record read from the children of the split shard")
+	}
+	return fromChildren
+}
+
 func (r *readerRun) check(t *testing.T, ranges map[string]model.HashKeyRange) map[uint64]ReadRecord {
 	t.Helper()
 	r.mu.Lock()
@@ -398,28 +427,7 @@ func runReaderSplit(t *testing.T, endpoint string, readFirst bool) {
 	}
 	byID := r.check(t, ranges)
 
-	// Per key, ids in increasing order as fn saw them; after the split,
-	// nothing from the parent.
-	last := map[string]int64{}
-	fromChildren := 0
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, rec := range r.recs {
-		id, _ := readerID(rec.Data)
-		if prev, ok := last[rec.PartitionKey]; ok && int64(id) <= prev {
-			t.Errorf("key %s: record %d (shard %s) read after record %d", rec.PartitionKey, id, rec.ShardID, prev)
-		}
-		last[rec.PartitionKey] = int64(id)
-		if id >= n/2 && rec.ShardID == parent {
-			t.Errorf("record %d, written after the split, read from the closed parent", id)
-		}
-		if rec.ShardID != parent && ranges[parent].Contains(model.HashPartitionKey(rec.PartitionKey)) {
-			fromChildren++
-		}
-	}
-	if fromChildren == 0 {
-		t.Error("no record read from the children of the split shard")
-	}
+	fromChildren := r.checkSplit(t, ranges, parent, n)
 	st := tg.ReadStats()
 	t.Logf("%d records, %d from the children; stats %+v", len(byID), fromChildren, st)
 	if st.Records != n {
