@@ -77,9 +77,7 @@ func fakeFirehose(t *testing.T, s3c *s3.Client, bucket, prefix string) *httptest
 // reads the objects back with the S3 SDK and accounts for every record.
 func TestRunAgainstFirehose(t *testing.T) {
 	s3URL := firehosetest.StartS3rver(t, "spillway-bucket")
-	t.Setenv("AWS_ACCESS_KEY_ID", firehosetest.AccessKeyID)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", firehosetest.SecretAccessKey)
-	t.Setenv("AWS_REGION", "us-east-1")
+	localCredentials(t, firehosetest.AccessKeyID, firehosetest.SecretAccessKey)
 	s3c := s3.New(s3.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(s3URL), UsePathStyle: true,
 		Credentials:                credentials.NewStaticCredentialsProvider(firehosetest.AccessKeyID, firehosetest.SecretAccessKey, ""),

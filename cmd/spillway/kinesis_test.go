@@ -17,9 +17,7 @@ import (
 // key's records differently from their ids, which is not a loss.
 func TestRunAgainstKinesalite(t *testing.T) {
 	endpoint := kinesistest.StartKinesalite(t)
-	t.Setenv("AWS_ACCESS_KEY_ID", "local")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
-	t.Setenv("AWS_REGION", "us-east-1")
+	localCredentials(t, "local", "local")
 	sc := writeFile(t, "k.yaml", `name: cli-kinesalite
 stream: {name: spillway-cli-test, shards: 3}
 load: {rate: 1500, duration: 2s}
@@ -65,9 +63,7 @@ thresholds:
 // request in flight, so the producer keeps the order too).
 func TestRunUpdateShardCountKinesisLocal(t *testing.T) {
 	endpoint := kinesistest.StartKinesisLocal(t)
-	t.Setenv("AWS_ACCESS_KEY_ID", "local")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
-	t.Setenv("AWS_REGION", "us-east-1")
+	localCredentials(t, "local", "local")
 	sc := writeFile(t, "u.yaml", `name: cli-update
 stream: {name: spillway-cli-update, shards: 2}
 load: {rate: 500, duration: 4s}
@@ -111,9 +107,7 @@ events:
 // reads every record once.
 func TestRunConsumersKinesisLocal(t *testing.T) {
 	endpoint, caFile := kinesistest.StartKinesisLocalTLS(t)
-	t.Setenv("AWS_ACCESS_KEY_ID", "local")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "local")
-	t.Setenv("AWS_REGION", "us-east-1")
+	localCredentials(t, "local", "local")
 	t.Setenv("AWS_CA_BUNDLE", caFile)
 	sc := writeFile(t, "c.yaml", `name: cli-consumers
 stream: {name: spillway-cli-consumers, shards: 2}

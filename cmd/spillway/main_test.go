@@ -18,6 +18,14 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
+// localCredentials gives the run static credentials and us-east-1, for a
+// local server, so that nothing is read from the machine's AWS setup.
+func localCredentials(t *testing.T, keyID, secret string) {
+	t.Setenv("AWS_ACCESS_KEY_ID", keyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
+	t.Setenv("AWS_REGION", "us-east-1")
+}
+
 // runResults reads the results.json of the one run written under out.
 func runResults(t *testing.T, out string) *reports.Results {
 	t.Helper()
