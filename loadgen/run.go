@@ -63,6 +63,9 @@ type Runner struct {
 	unfinished atomic.Int64
 	// slab is where makeRecord takes its next records from.
 	slab []record
+	// randomHashKeys gives each record a random ExplicitHashKey
+	// (keys.explicit_hash_key: random).
+	randomHashKeys bool
 }
 
 // New prepares a run. It fails if the scenario cannot be played.
@@ -88,7 +91,8 @@ func New(cfg Config, target Target) (*Runner, error) {
 		cfg: cfg, sc: sc, target: target, sched: sched, now: cfg.Now,
 		keys: keys, sizes: sizes, payloads: newPayloadPool(rng),
 		maxBytes: cfg.RequestMaxBytes, runID: cfg.RunID,
-		stopCh: make(chan struct{}),
+		randomHashKeys: sc.Keys.ExplicitHashKey == scenarios.HashKeyRandom,
+		stopCh:         make(chan struct{}),
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -405,7 +409,7 @@ func (r *Runner) makeRecord(n int64, at time.Time) *record {
 	rc := &r.slab[0]
 	r.slab = r.slab[1:]
 	*rc = record{Record: Record{PartitionKey: key, Data: data, ID: uint64(n), Intended: at}, intended: at, due: at}
-	if r.sc.Keys.ExplicitHashKey == scenarios.HashKeyRandom {
+	if r.randomHashKeys {
 		rc.ExplicitHashKey = model.HashKey{Hi: r.payloads.rng.Uint64(), Lo: r.payloads.rng.Uint64()}.String()
 	}
 	return rc

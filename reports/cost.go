@@ -95,9 +95,9 @@ func meanOpenShards(r *Results) float64 {
 	if len(r.Series) == 0 || len(r.PerShard) == 0 {
 		return float64(r.Scenario.Stream.Shards)
 	}
-	sum := 0
+	sum, open := 0, openShards(r)
 	for i := range r.Series {
-		sum += openShards(r, i)
+		sum += open(i)
 	}
 	return float64(sum) / float64(len(r.Series))
 }

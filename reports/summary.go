@@ -44,31 +44,36 @@ func streamUtilization(r *Results) []float64 {
 		n = max(n, len(sh.Utilization))
 	}
 	avg := make([]float64, n)
+	open := openShards(r)
 	for _, sh := range r.PerShard {
 		for i, u := range sh.Utilization {
 			avg[i] += u
 		}
 	}
 	for i := range avg {
-		avg[i] /= float64(openShards(r, i))
+		avg[i] /= float64(open(i))
 	}
 	return avg
 }
 
-// openShards is how many shards were open in second i of the run: as the
-// series says, or else, when the target does not say when shards opened
-// and closed (real Kinesis), the listed shards that are not CLOSED.
-func openShards(r *Results, i int) int {
-	if i < len(r.Series) && r.Series[i].OpenShards > 0 {
-		return r.Series[i].OpenShards
-	}
-	n := 0
+// openShards returns how many shards were open in second i of the run: as
+// the series says, or else, when the target does not say when shards
+// opened and closed (real Kinesis), the listed shards that are not CLOSED,
+// counted once.
+func openShards(r *Results) func(i int) int {
+	listed := 0
 	for _, sh := range r.PerShard {
 		if sh.State == "" || sh.State == "OPEN" {
-			n++
+			listed++
 		}
 	}
-	return max(n, 1)
+	listed = max(listed, 1)
+	return func(i int) int {
+		if i < len(r.Series) && r.Series[i].OpenShards > 0 {
+			return r.Series[i].OpenShards
+		}
+		return listed
+	}
 }
 
 // streamDemandPeak is the highest per-second offered load as a fraction of
@@ -87,9 +92,10 @@ func streamDemandPeak(r *Results) float64 {
 		meanBytes = float64(r.Totals.BytesAcked) / float64(r.Totals.Acked)
 	}
 	peak := 0.0
+	open := openShards(r)
 	for i, x := range r.Series {
-		open := float64(openShards(r, i))
-		recCap, byteCap := open*model.ShardWriteRecordsPerSec, open*model.ShardWriteBytesPerSec
+		n := float64(open(i))
+		recCap, byteCap := n*model.ShardWriteRecordsPerSec, n*model.ShardWriteBytesPerSec
 		peak = max(peak, float64(x.Offered)/recCap, float64(x.Offered)*meanBytes/byteCap)
 	}
 	return peak
