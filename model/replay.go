@@ -430,11 +430,12 @@ type shardRetries struct {
 }
 
 // second plays one second on shards with the given shares (largest first):
-// each takes at most perShard records of its new ones and retries. It
-// returns the records offered (new and retried), throttled and failed.
-//
-// fresh says the shards were made this second: their buckets start empty,
-// as a new stream's do, rather than full.
+// each takes at most perShard records plus what is left of its burst, of
+// its new records, the retries due from earlier seconds, and the retries
+// of this second's refusals whose backoff is short (sameSecond, by
+// attempt). It returns the records offered (new and retried), throttled
+// and failed. fresh says the shards were made this second: their buckets
+// start empty, as a new stream's do, rather than full.
 func (p *shardRetries) second(shares []float64, demand, perShard float64, attempts int, sameSecond []bool, fresh bool) (offered, throttled, failed float64) {
 	offered = demand
 	if len(p.in) != attempts {
