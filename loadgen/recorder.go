@@ -21,6 +21,11 @@ func newHist() *hdrhistogram.Histogram {
 	return hdrhistogram.New(histMinMicros, histMaxMicros, histSigFigs)
 }
 
+// NewHistogram returns an empty histogram of the geometry every latency of
+// a run is recorded in: microseconds from 1 µs to 1 hour at 3 significant
+// figures. Histograms of this geometry merge exactly.
+func NewHistogram() *hdrhistogram.Histogram { return newHist() }
+
 func recordMicros(h *hdrhistogram.Histogram, d time.Duration) {
 	us := int64(d / time.Microsecond)
 	us = min(max(us, histMinMicros), histMaxMicros)
@@ -137,10 +142,11 @@ func (r *recorder) advance(sec int) {
 func (r *recorder) closeSecond() {
 	s := &r.series[r.curSec]
 	if r.sec.TotalCount() > 0 {
-		s.P50Ms = microsToMs(r.sec.ValueAtQuantile(50))
-		s.P90Ms = microsToMs(r.sec.ValueAtQuantile(90))
-		s.P99Ms = microsToMs(r.sec.ValueAtQuantile(99))
-		s.MaxMs = microsToMs(r.sec.Max())
+		p := PercentilesOf(r.sec)
+		s.MinMs, s.MeanMs, s.P50Ms, s.P90Ms, s.P95Ms, s.P99Ms, s.MaxMs = p.Min, p.Mean, p.P50, p.P90, p.P95, p.P99, p.Max
+		// The second's distribution itself, compact, so that runs can be
+		// merged second by second exactly.
+		s.Hist = EncodeHistogram(r.sec)
 	}
 	r.sec.Reset()
 	if r.saturated {
@@ -307,15 +313,30 @@ func shardLess(a, b Shard) bool {
 
 func microsToMs(us int64) float64 { return float64(us) / 1000 }
 
+// summarize summarises h with a copy of it, so h may go on recording.
 func summarize(h *hdrhistogram.Histogram) Percentiles {
+	if h.TotalCount() == 0 {
+		return Percentiles{}
+	}
+	p := PercentilesOf(h)
+	p.Hist = h.Clone()
+	return p
+}
+
+// PercentilesOf summarises h, a histogram of microseconds of spillway's
+// geometry (NewHistogram), in milliseconds: the zero Percentiles when h is
+// empty. Hist is left nil: the caller decides whether to keep h.
+func PercentilesOf(h *hdrhistogram.Histogram) Percentiles {
 	if h.TotalCount() == 0 {
 		return Percentiles{}
 	}
 	return Percentiles{
 		Count: h.TotalCount(),
+		Min:   microsToMs(h.Min()),
 		Mean:  h.Mean() / 1000,
 		P50:   microsToMs(h.ValueAtQuantile(50)),
 		P90:   microsToMs(h.ValueAtQuantile(90)),
+		P95:   microsToMs(h.ValueAtQuantile(95)),
 		P99:   microsToMs(h.ValueAtQuantile(99)),
 		P999:  microsToMs(h.ValueAtQuantile(99.9)),
 		Max:   microsToMs(h.Max()),

@@ -3,6 +3,8 @@ package loadgen
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // LateThreshold is how late a request may leave against its intended time
@@ -56,8 +58,11 @@ type Latency struct {
 
 // Percentiles summarises a distribution in milliseconds; Count is samples.
 type Percentiles struct {
-	Count                          int64
-	Mean, P50, P90, P99, P999, Max float64
+	Count                                    int64
+	Min, Mean, P50, P90, P95, P99, P999, Max float64
+	// Hist is the distribution itself, in microseconds (NewHistogram's
+	// geometry); nil when nothing was recorded.
+	Hist *hdrhistogram.Histogram
 }
 
 // Generator tells whether the generator itself kept up.
@@ -76,8 +81,11 @@ type Generator struct {
 type Second struct {
 	T                                                                int
 	Offered, Attempts, Acked, Throttled, Failed, Expired, BytesAcked int64
-	P50Ms, P90Ms, P99Ms, MaxMs                                       float64
-	InFlight                                                         int
+	MinMs, MeanMs, P50Ms, P90Ms, P95Ms, P99Ms, MaxMs                 float64
+	// Hist is the response times of the records settled in the second,
+	// as EncodeHistogram writes them; "" when none settled.
+	Hist     string
+	InFlight int
 	// OpenShards is how many shards were open during the second (at most),
 	// 0 when the target does not say when its shards opened and closed.
 	OpenShards int

@@ -53,9 +53,9 @@ func fixture() *Results {
 		Generator: Generator{LateRequests: 37, MaxInFlight: 16, SaturatedS: 3},
 		Errors:    map[string]int64{"ProvisionedThroughputExceededException": 12000, "InternalFailure": 3},
 		Latency: Latency{
-			ResponseMs: Percentiles{Count: 89850, Mean: 95.2, P50: 42.1, P90: 180.4, P99: 912.7, P999: 1450.2, Max: 2210.9},
-			ServiceMs:  Percentiles{Count: 1230, Mean: 41.3, P50: 38.5, P90: 61.2, P99: 120.8, P999: 240.1, Max: 310.4},
-			SendLagMs:  Percentiles{Count: 1230, Mean: 1.2, P50: 0.4, P90: 2.1, P99: 14.9, P999: 30.2, Max: 35},
+			ResponseMs: Percentiles{Count: 89850, Min: 8.4, Mean: 95.2, P50: 42.1, P90: 180.4, P95: 402.6, P99: 912.7, P999: 1450.2, Max: 2210.9},
+			ServiceMs:  Percentiles{Count: 1230, Min: 7.9, Mean: 41.3, P50: 38.5, P90: 61.2, P95: 77.3, P99: 120.8, P999: 240.1, Max: 310.4},
+			SendLagMs:  Percentiles{Count: 1230, Min: 0, Mean: 1.2, P50: 0.4, P90: 2.1, P95: 4.8, P99: 14.9, P999: 30.2, Max: 35},
 		},
 	}
 

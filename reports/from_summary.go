@@ -41,7 +41,8 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 		r.Series[i] = SecondSample{
 			T: x.T, Offered: x.Offered, Attempts: x.Attempts, Acked: x.Acked, Throttled: x.Throttled,
 			Failed: x.Failed, Expired: x.Expired, BytesAcked: x.BytesAcked,
-			P50Ms: x.P50Ms, P90Ms: x.P90Ms, P99Ms: x.P99Ms, MaxMs: x.MaxMs, InFlight: x.InFlight,
+			MinMs: x.MinMs, MeanMs: x.MeanMs, P50Ms: x.P50Ms, P90Ms: x.P90Ms, P95Ms: x.P95Ms, P99Ms: x.P99Ms, MaxMs: x.MaxMs,
+			Hist: x.Hist, InFlight: x.InFlight,
 			OpenShards: x.OpenShards,
 		}
 	}
@@ -58,6 +59,12 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 			row.ThrottledBy = LimitBytes
 		default:
 			row.ThrottledBy = LimitRecords
+		}
+		if t := sh.Opened.Sub(s.Start).Seconds(); !sh.Opened.IsZero() && t > 0 {
+			row.OpenedS = t
+		}
+		if t := sh.Closed.Sub(s.Start).Seconds(); !sh.Closed.IsZero() && t > 0 {
+			row.ClosedS = t
 		}
 		if row.Utilization == nil {
 			row.Utilization = []float64{}
@@ -90,9 +97,13 @@ func AddReadSeries(r *Results, series []loadgen.ReadSecond) {
 	}
 }
 
-// PercentilesOf converts loadgen's percentiles to the artifact's.
+// PercentilesOf converts loadgen's percentiles to the artifact's, with the
+// distribution encoded.
 func PercentilesOf(p loadgen.Percentiles) Percentiles {
-	return Percentiles{Count: p.Count, Mean: p.Mean, P50: p.P50, P90: p.P90, P99: p.P99, P999: p.P999, Max: p.Max}
+	return Percentiles{
+		Count: p.Count, Min: p.Min, Mean: p.Mean, P50: p.P50, P90: p.P90, P95: p.P95, P99: p.P99, P999: p.P999, Max: p.Max,
+		Hist: loadgen.EncodeHistogram(p.Hist),
+	}
 }
 
 // DeliveryOf is the results block of a simulated Firehose's delivery, with

@@ -48,10 +48,10 @@ func WriteMarkdown(w io.Writer, r *Results) error {
 	}
 
 	p("\n### Latency (ms)\n\n")
-	row("", "count", "p50", "p90", "p99", "p99.9", "max")
-	row("---", "---:", "---:", "---:", "---:", "---:", "---:")
+	row(append([]string{""}, latencyHeader...)...)
+	row(append([]string{"---"}, slices.Repeat([]string{"---:"}, len(latencyHeader))...)...)
 	for _, l := range latencyRows(r) {
-		row(l.name, commas(l.p.Count), ms(l.p.P50), ms(l.p.P90), ms(l.p.P99), ms(l.p.P999), ms(l.p.Max))
+		row(append([]string{l.name}, l.cells()...)...)
 	}
 
 	p("\n### Generator\n\n")

@@ -1,6 +1,15 @@
 package reports
 
-import "math"
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/spillway-dev/spillway/loadgen"
+	"github.com/spillway-dev/spillway/scenarios"
+)
 
 // Metric units, as scenarios.Metrics names them.
 const (
@@ -9,6 +18,8 @@ const (
 	unitRecords = "records"
 	unitCalls   = "calls"
 	unitUSD     = "usd"
+
+	unitRecordsPerS = "records/s"
 )
 
 // metric is one threshold metric: its unit and how to read it off Results.
@@ -23,21 +34,6 @@ var metrics = map[string]metric{
 	"throttle_ratio": {unitRatio, func(r *Results) float64 { return r.Totals.ThrottleRatio }},
 	"error_ratio":    {unitRatio, errorRatio},
 
-	"put_latency_p50":  {unitMs, func(r *Results) float64 { return r.Latency.ResponseMs.P50 }},
-	"put_latency_p90":  {unitMs, func(r *Results) float64 { return r.Latency.ResponseMs.P90 }},
-	"put_latency_p99":  {unitMs, func(r *Results) float64 { return r.Latency.ResponseMs.P99 }},
-	"put_latency_p999": {unitMs, func(r *Results) float64 { return r.Latency.ResponseMs.P999 }},
-	"put_latency_max":  {unitMs, func(r *Results) float64 { return r.Latency.ResponseMs.Max }},
-
-	"service_latency_p50":  {unitMs, func(r *Results) float64 { return r.Latency.ServiceMs.P50 }},
-	"service_latency_p90":  {unitMs, func(r *Results) float64 { return r.Latency.ServiceMs.P90 }},
-	"service_latency_p99":  {unitMs, func(r *Results) float64 { return r.Latency.ServiceMs.P99 }},
-	"service_latency_p999": {unitMs, func(r *Results) float64 { return r.Latency.ServiceMs.P999 }},
-	"service_latency_max":  {unitMs, func(r *Results) float64 { return r.Latency.ServiceMs.Max }},
-
-	"send_lag_p99": {unitMs, func(r *Results) float64 { return r.Latency.SendLagMs.P99 }},
-	"send_lag_max": {unitMs, func(r *Results) float64 { return r.Latency.SendLagMs.Max }},
-
 	"offered":   {unitRecords, func(r *Results) float64 { return float64(r.Totals.Offered) }},
 	"acked":     {unitRecords, func(r *Results) float64 { return float64(r.Totals.Acked) }},
 	"throttled": {unitRecords, func(r *Results) float64 { return float64(r.Totals.Throttled) }},
@@ -45,15 +41,11 @@ var metrics = map[string]metric{
 	"expired":   {unitRecords, func(r *Results) float64 { return float64(r.Totals.Expired) }},
 	"retried":   {unitRecords, func(r *Results) float64 { return float64(r.Totals.Retried) }},
 
-	"delivery_delay_p50": {unitMs, delivery(func(d *Delivery) float64 { return d.DelayMs.P50 })},
-	"delivery_delay_p90": {unitMs, delivery(func(d *Delivery) float64 { return d.DelayMs.P90 })},
-	"delivery_delay_p99": {unitMs, delivery(func(d *Delivery) float64 { return d.DelayMs.P99 })},
-	"delivery_delay_max": {unitMs, delivery(func(d *Delivery) float64 { return d.DelayMs.Max })},
-	"delivery_lost":      {unitRecords, delivery(func(d *Delivery) float64 { return float64(d.Lost) })},
+	"offered_per_s": {unitRecordsPerS, perRunSecond(func(t Totals) int64 { return t.Offered })},
+	"acked_per_s":   {unitRecordsPerS, perRunSecond(func(t Totals) int64 { return t.Acked })},
 
-	"e2e_latency_p50":  {unitMs, e2e(func(x *E2E) float64 { return x.LatencyMs.P50 })},
-	"e2e_latency_p99":  {unitMs, e2e(func(x *E2E) float64 { return x.LatencyMs.P99 })},
-	"e2e_latency_max":  {unitMs, e2e(func(x *E2E) float64 { return x.LatencyMs.Max })},
+	"delivery_lost": {unitRecords, delivery(func(d *Delivery) float64 { return float64(d.Lost) })},
+
 	"e2e_lost":         {unitRecords, e2e(func(x *E2E) float64 { return float64(x.Lost) })},
 	"e2e_duplicates":   {unitRecords, e2e(func(x *E2E) float64 { return float64(x.Duplicates) })},
 	"e2e_out_of_order": {unitRecords, e2e(func(x *E2E) float64 { return float64(x.OutOfOrder) })},
@@ -62,6 +54,109 @@ var metrics = map[string]metric{
 
 	"cost_run_usd":     {unitUSD, cost(func(c *RunCost) float64 { return c.RunUSD })},
 	"cost_monthly_usd": {unitUSD, cost(func(c *RunCost) float64 { return c.MonthlyUSD })},
+}
+
+// distributions maps each distribution of scenarios.Distributions to where
+// Results holds it; nil when the run did not measure it (not read back, no
+// Firehose).
+var distributions = map[string]func(r *Results) *Percentiles{
+	"put_latency":     func(r *Results) *Percentiles { return &r.Latency.ResponseMs },
+	"service_latency": func(r *Results) *Percentiles { return &r.Latency.ServiceMs },
+	"send_lag":        func(r *Results) *Percentiles { return &r.Latency.SendLagMs },
+	"e2e_latency": func(r *Results) *Percentiles {
+		if r.E2E == nil {
+			return nil
+		}
+		return &r.E2E.LatencyMs
+	},
+	"delivery_delay": func(r *Results) *Percentiles {
+		if r.Delivery == nil {
+			return nil
+		}
+		return &r.Delivery.DelayMs
+	},
+}
+
+func init() {
+	for _, d := range scenarios.Distributions {
+		get := distributions[d.Name]
+		for _, st := range scenarios.Statistics {
+			metrics[d.Name+"_"+st.Suffix] = metric{unitMs, func(r *Results) float64 {
+				p := get(r)
+				if p == nil {
+					return math.NaN()
+				}
+				return p.Stat(st.Suffix)
+			}}
+		}
+	}
+}
+
+// Stat returns the statistic of p named by its metric suffix (min, mean,
+// p50, p90, p95, p99, p999, max); NaN for another name.
+func (p *Percentiles) Stat(suffix string) float64 {
+	switch suffix {
+	case "min":
+		return p.Min
+	case "mean":
+		return p.Mean
+	case "p50":
+		return p.P50
+	case "p90":
+		return p.P90
+	case "p95":
+		return p.P95
+	case "p99":
+		return p.P99
+	case "p999":
+		return p.P999
+	case "max":
+		return p.Max
+	}
+	return math.NaN()
+}
+
+// Percentile returns the q-th percentile (0 < q < 100) of the distribution
+// from its histogram, exactly as the fixed percentiles are computed; 0
+// when nothing was recorded, and NaN when the file carries no histogram
+// (version 1) or a corrupt one.
+func (p *Percentiles) Percentile(q float64) float64 {
+	if p.Count == 0 {
+		return 0
+	}
+	h, err := p.Histogram()
+	if err != nil || h.TotalCount() == 0 {
+		return math.NaN()
+	}
+	return float64(h.ValueAtQuantile(q)) / 1000
+}
+
+// Histogram decodes Hist: the distribution in microseconds, of
+// loadgen.NewHistogram's geometry. An error for a distribution with
+// samples but no histogram (a version 1 file) or a corrupt one.
+func (p *Percentiles) Histogram() (*hdrhistogram.Histogram, error) {
+	if p.Hist == "" && p.Count > 0 {
+		return nil, errors.New("no histogram: the file was written before results carried them (" + SchemaV1 + ")")
+	}
+	h, err := loadgen.DecodeHistogram(p.Hist)
+	if err != nil {
+		return nil, err
+	}
+	if h.TotalCount() != p.Count {
+		return nil, fmt.Errorf("histogram holds %d samples, count says %d", h.TotalCount(), p.Count)
+	}
+	return h, nil
+}
+
+// perRunSecond reads a total as records per second of the run's wall time;
+// 0 for a run of no time.
+func perRunSecond(f func(Totals) int64) func(*Results) float64 {
+	return func(r *Results) float64 {
+		if r.DurationS <= 0 {
+			return 0
+		}
+		return float64(f(r.Totals)) / r.DurationS
+	}
 }
 
 // cost reads a cost figure; NaN for a run that was not priced (no prices
@@ -111,13 +206,34 @@ func errorRatio(r *Results) float64 {
 // in the metric's base unit: a fraction for ratios, milliseconds for
 // latencies and iterator age, records or API calls for counts, US dollars
 // for costs. ok is false for a name that is not a metric.
+//
+// name is any name scenarios.LookupMetric reads, a percentile of a
+// distribution among them (put_latency_p(99.5)), read off the
+// distribution's histogram: NaN when the file has none (version 1).
 func MetricValue(r *Results, name string) (value float64, ok bool) {
-	m, ok := metrics[name]
+	info, ok := scenarios.LookupMetric(name)
 	if !ok {
 		return 0, false
 	}
-	return m.value(r), true
+	if m, ok := metrics[info.Name]; ok {
+		return m.value(r), true
+	}
+	dist, q, ok := scenarios.MetricPercentile(info.Name)
+	if !ok {
+		return 0, false
+	}
+	p := distributions[dist](r)
+	if p == nil {
+		return math.NaN(), true
+	}
+	return p.Percentile(q), true
 }
 
 // metricUnit returns the base unit of the metric name, "" if it is unknown.
-func metricUnit(name string) string { return metrics[name].unit }
+func metricUnit(name string) string {
+	info, ok := scenarios.LookupMetric(name)
+	if !ok {
+		return ""
+	}
+	return string(info.Unit)
+}

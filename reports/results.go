@@ -12,12 +12,18 @@ import (
 )
 
 // Schema is the value of Results.Schema for this version of the format.
-const Schema = "spillway.results/v1"
+// Version 2 added the distributions themselves (Percentiles.Hist and
+// SecondSample.Hist), min and p95, and DurationOverrideS; Read reads
+// version 1 files too (SchemaV1), whose distributions are missing.
+const Schema = "spillway.results/v2"
+
+// SchemaV1 is the first version of the format, still read by Read.
+const SchemaV1 = "spillway.results/v1"
 
 // Results is one run's machine-readable outcome: the contract that CI
 // scripts, `spillway report` and `spillway compare` read.
 type Results struct {
-	// Schema is always Schema.
+	// Schema is Schema, or SchemaV1 for a version 1 file as read.
 	Schema string `json:"schema"`
 	// Tool is the spillway version that wrote the file.
 	Tool string `json:"tool"`
@@ -34,6 +40,10 @@ type Results struct {
 	EndTime   time.Time `json:"end_time"`
 	// DurationS is the wall time from start to end, in seconds.
 	DurationS float64 `json:"duration_s"`
+	// DurationOverrideS is the length of the load given on the command
+	// line (run --duration), in seconds, which replaced the scenario's
+	// load.duration; 0 (absent) when the scenario's own was played.
+	DurationOverrideS float64 `json:"duration_override_s,omitempty"`
 	// Interrupted is true when the run was stopped before its scenario
 	// duration (Ctrl-C or an error); StopReason says why.
 	Interrupted bool   `json:"interrupted"`
@@ -61,6 +71,9 @@ type Results struct {
 	// Events is the scenario's events (reshardings) as the run played
 	// them, in order; absent for runs without events.
 	Events []Event `json:"events,omitempty"`
+	// Parts is the results this file was merged from (spillway merge), in
+	// the order given; absent for a single run.
+	Parts []MergedPart `json:"parts,omitempty"`
 	// Cost is what the run's writes cost at list prices and what the same
 	// traffic would cost for a month (RunCostOf); nil when it was not
 	// priced (no prices for the run's Region).
@@ -242,15 +255,22 @@ type Latency struct {
 
 // Percentiles summarises a distribution. All values are in the unit that
 // the field holding it names. Count is the samples recorded; with Count 0
-// every other field is 0.
+// every other field is 0 (or empty).
 type Percentiles struct {
 	Count int64   `json:"count"`
+	Min   float64 `json:"min"`
 	Mean  float64 `json:"mean"`
 	P50   float64 `json:"p50"`
 	P90   float64 `json:"p90"`
+	P95   float64 `json:"p95"`
 	P99   float64 `json:"p99"`
 	P999  float64 `json:"p999"`
 	Max   float64 `json:"max"`
+	// Hist is the distribution itself, so that runs merge exactly and any
+	// percentile can be read: HdrHistogram's V2 compressed encoding in
+	// base64 ("HISTFAAA…"), of microseconds from 1 µs to 1 hour at 3
+	// significant figures. Absent when Count is 0, and in version 1 files.
+	Hist string `json:"hist,omitempty"`
 }
 
 // Generator tells whether the load generator itself kept up.
@@ -277,10 +297,17 @@ type SecondSample struct {
 	Failed     int64   `json:"failed"`
 	Expired    int64   `json:"expired"`
 	BytesAcked int64   `json:"bytes_acked"`
+	MinMs      float64 `json:"min_ms"`
+	MeanMs     float64 `json:"mean_ms"`
 	P50Ms      float64 `json:"p50_ms"`
 	P90Ms      float64 `json:"p90_ms"`
+	P95Ms      float64 `json:"p95_ms"`
 	P99Ms      float64 `json:"p99_ms"`
 	MaxMs      float64 `json:"max_ms"`
+	// Hist is the response times of the records settled in the second,
+	// encoded as Percentiles.Hist is; absent when none settled, and in
+	// version 1 files.
+	Hist string `json:"hist,omitempty"`
 	// InFlight is the most requests outstanding during the second, as
 	// seen when each request started.
 	InFlight int `json:"in_flight"`
@@ -318,6 +345,14 @@ type ShardRow struct {
 	// State is "OPEN" or "CLOSED" (closed by a resharding) at the end of
 	// the run; absent when the target does not say.
 	State string `json:"state,omitempty"`
+	// OpenedS is when the shard opened, in seconds from the start of the
+	// run, for a shard a resharding made during the run; 0 (absent) for a
+	// shard open from the start, or when the target does not say.
+	OpenedS float64 `json:"opened_s,omitempty"`
+	// ClosedS is when a resharding closed the shard, in seconds from the
+	// start of the run; 0 (absent) for a shard still open at the end, or
+	// when the target does not say.
+	ClosedS float64 `json:"closed_s,omitempty"`
 	// Attempts is the record put attempts routed to this shard.
 	Attempts   int64 `json:"attempts"`
 	Acked      int64 `json:"acked"`

@@ -62,9 +62,10 @@ func ReadFile(path string) (*Results, error) {
 }
 
 // Read reads a results file from rd; name is the file name used in errors.
-// Reading is strict: the schema must be Schema, unknown fields are
-// errors, and syntax and type errors name the file, line, column and
-// field.
+// Reading is strict: the schema must be Schema or SchemaV1, unknown fields
+// are errors, and syntax and type errors name the file, line, column and
+// field. A version 1 file is read as it is: Schema stays SchemaV1 and its
+// distributions have no Hist.
 func Read(name string, rd io.Reader) (*Results, error) {
 	data, err := io.ReadAll(rd)
 	if err != nil {
@@ -82,8 +83,8 @@ func Read(name string, rd io.Reader) (*Results, error) {
 	switch {
 	case head.Schema == nil:
 		return nil, fmt.Errorf("%s: field schema is missing: not a spillway results file (want %q)", name, Schema)
-	case *head.Schema != Schema:
-		return nil, fmt.Errorf("%s: field schema is %q, want %q: written by another version of spillway?", name, *head.Schema, Schema)
+	case *head.Schema != Schema && *head.Schema != SchemaV1:
+		return nil, fmt.Errorf("%s: field schema is %q, want %q (or %q): written by another version of spillway?", name, *head.Schema, Schema, SchemaV1)
 	}
 
 	dec := json.NewDecoder(bytes.NewReader(data))

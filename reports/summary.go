@@ -276,6 +276,9 @@ func loadLine(r *Results) string {
 	default:
 		s = "no load profile"
 	}
+	if r.DurationOverrideS > 0 {
+		s += fmt.Sprintf(", cut to %s by --duration", secondsLabel(r.DurationOverrideS))
+	}
 	p := r.Scenario.Producer
 	return fmt.Sprintf("%s; batches of up to %d, %s keys", s, p.Batch, orDash(r.Scenario.Keys.Dist))
 }
@@ -314,6 +317,15 @@ func statusLine(r *Results) string {
 type latencyRow struct {
 	name string
 	p    Percentiles
+}
+
+// latencyHeader heads the columns of latencyRow.cells.
+var latencyHeader = []string{"count", "min", "mean", "p50", "p90", "p95", "p99", "p99.9", "max"}
+
+// cells are the row's figures, as latencyHeader names them.
+func (l latencyRow) cells() []string {
+	p := l.p
+	return []string{commas(p.Count), ms(p.Min), ms(p.Mean), ms(p.P50), ms(p.P90), ms(p.P95), ms(p.P99), ms(p.P999), ms(p.Max)}
 }
 
 func latencyRows(r *Results) []latencyRow {

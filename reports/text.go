@@ -50,10 +50,9 @@ func WriteText(w io.Writer, r *Results) error {
 	}
 
 	p("\n")
-	rows = [][]string{{"Latency (ms)", "count", "p50", "p90", "p99", "p99.9", "max"}}
+	rows = [][]string{append([]string{"Latency (ms)"}, latencyHeader...)}
 	for _, l := range latencyRows(r) {
-		rows = append(rows, []string{"  " + l.name, commas(l.p.Count),
-			ms(l.p.P50), ms(l.p.P90), ms(l.p.P99), ms(l.p.P999), ms(l.p.Max)})
+		rows = append(rows, append([]string{"  " + l.name}, l.cells()...))
 	}
 	writeTable(bw, rows, false)
 

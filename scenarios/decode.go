@@ -177,6 +177,7 @@ var (
 	byteSizeType  = reflect.TypeFor[ByteSize]()
 	sizeSpecType  = reflect.TypeFor[SizeSpec]()
 	thresholdType = reflect.TypeFor[Threshold]()
+	tolerances    = reflect.TypeFor[Tolerances]()
 )
 
 // value decodes n into v, walking them together. key is n's mapping key,
@@ -219,14 +220,10 @@ func (d *decoder) value(n, key *yaml.Node, v reflect.Value, path string) {
 		d.sizeSpec(n, v.Addr().Interface().(*SizeSpec), path)
 		return
 	case thresholdType:
-		if s, ok := d.scalar(n, path, "a threshold expression"); ok {
-			t, err := ParseThreshold(s)
-			if err != nil {
-				d.fail(n, path, "%v", err)
-				return
-			}
-			v.Set(reflect.ValueOf(t))
-		}
+		d.threshold(n, v.Addr().Interface().(*Threshold), path)
+		return
+	case tolerances:
+		d.tolerances(n, v.Addr().Interface().(*Tolerances), path)
 		return
 	}
 	switch v.Kind() {
@@ -347,6 +344,106 @@ func (d *decoder) fields(n *yaml.Node, path string, names []string, f func(k, v 
 			seen[k.Value] = k
 			f(k, v)
 		}
+	}
+}
+
+// threshold decodes a threshold: an expression, or a mapping
+// {threshold, abort_on_fail, delay_abort_eval}.
+func (d *decoder) threshold(n *yaml.Node, t *Threshold, path string) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		parsed, err := ParseThreshold(n.Value)
+		if err != nil {
+			d.fail(n, path, "%v", err)
+			return
+		}
+		*t = parsed
+		return
+	case yaml.MappingNode:
+	default:
+		d.fail(n, path, "expected a threshold expression such as \"put_latency_p99 < 500ms\", or a mapping with threshold and abort_on_fail, got %s", describe(n))
+		return
+	}
+	var (
+		expr    *yaml.Node
+		abort   bool
+		delay   Duration
+		badPart bool
+	)
+	d.fields(n, path, []string{"threshold", "abort_on_fail", "delay_abort_eval"}, func(k, v *yaml.Node) {
+		p := join(path, k.Value)
+		d.meta.nodes[p] = position{line: v.Line, col: v.Column}
+		switch k.Value {
+		case "threshold":
+			if _, ok := d.scalar(v, p, "a threshold expression"); ok {
+				expr = v
+			}
+		case "abort_on_fail":
+			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" || v.Decode(&abort) != nil {
+				d.fail(v, p, "expected true or false, got %s%s", describe(v), quoted(v))
+				badPart = true
+			}
+		case "delay_abort_eval":
+			dur, err := ParseDuration(v.Value)
+			if v.Kind != yaml.ScalarNode || err != nil {
+				d.fail(v, p, "expected a duration such as 10s, got %s%s", describe(v), quoted(v))
+				badPart = true
+			}
+			delay = dur
+		}
+	})
+	if expr == nil || badPart {
+		if expr == nil && !badPart {
+			d.errorf(n, path, "the mapping has no threshold: write threshold: \"put_latency_p99 < 500ms\"")
+		}
+		d.meta.bad[path] = true
+		return
+	}
+	parsed, err := ParseThreshold(expr.Value)
+	if err != nil {
+		d.fail(expr, join(path, "threshold"), "%v", err)
+		d.meta.bad[path] = true
+		return
+	}
+	parsed.AbortOnFail, parsed.AbortDelay = abort, delay
+	*t = parsed
+}
+
+// tolerances decodes the compare section: a mapping of metric names to
+// tolerance expressions (ParseTolerance).
+func (d *decoder) tolerances(n *yaml.Node, ts *Tolerances, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.fail(n, path, "expected a mapping of metric names to tolerances (put_latency_p99: +10%%), got %s", describe(n))
+		return
+	}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		p := join(path, k.Value)
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, path, "expected a metric name, got %s", describe(k))
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			d.errorf(k, p, "duplicate metric (first set at line %d)", first.Line)
+			continue
+		}
+		seen[k.Value] = k
+		d.meta.nodes[p] = position{line: v.Line, col: v.Column}
+		if _, ok := LookupMetric(k.Value); !ok {
+			d.fail(k, p, "%v", unknownMetric(k.Value))
+			continue
+		}
+		if v.Kind != yaml.ScalarNode {
+			d.fail(v, p, "expected a tolerance such as +10%%, +1pp, +50ms or off, got %s", describe(v))
+			continue
+		}
+		t, err := ParseTolerance(k.Value, v.Value)
+		if err != nil {
+			d.fail(v, p, "%v", err)
+			continue
+		}
+		*ts = append(*ts, t)
 	}
 }
 

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -21,6 +22,14 @@ const (
 	UnitCalls Unit = "calls"
 	// UnitUSD is US dollars. Thresholds take a bare number (500).
 	UnitUSD Unit = "usd"
+	// UnitRecordsPerS is records per second.
+	UnitRecordsPerS Unit = "records/s"
+)
+
+// Which way a metric gets worse, as MetricInfo.Worse says.
+const (
+	WorseHigher = "higher"
+	WorseLower  = "lower"
 )
 
 // MetricInfo describes one metric a threshold can test.
@@ -31,6 +40,16 @@ type MetricInfo struct {
 	Unit Unit
 	// Help is a one-line description.
 	Help string
+	// Worse is WorseHigher when a higher value is worse (latencies,
+	// throttling, losses, cost), WorseLower when a lower one is
+	// (throughput), and "" for the load given (offered), which cannot
+	// regress.
+	Worse string
+	// Tolerance is how much worse the metric may get against a baseline
+	// before spillway compare calls it a regression, unless a flag or the
+	// scenario's compare section says otherwise: an expression
+	// ParseTolerance reads, "off" for a metric shown but not checked.
+	Tolerance string
 }
 
 // Metrics is the catalogue of metrics that thresholds can name, by name.
@@ -38,44 +57,144 @@ type MetricInfo struct {
 // never a silent pass.
 var Metrics = map[string]MetricInfo{}
 
+// Distributions are the measured distributions, by metric name prefix:
+// each gives the metrics <name>_min, _mean, _p50, _p90, _p95, _p99, _p999
+// and _max, and any percentile as <name>_p(N) (LookupMetric).
+var Distributions = []struct{ Name, Help string }{
+	{"put_latency", "put latency: response time measured from the intended send time, in ms"},
+	{"service_latency", "service latency: request round trip, in ms"},
+	{"send_lag", "send lag: actual minus intended send time of each request, in ms"},
+	{"e2e_latency", "end-to-end latency: intended send time to the record read back, in ms (runs that read the stream back)"},
+	{"delivery_delay", "Firehose delivery delay: intended send time to the object in S3, in ms (needs a firehose section)"},
+}
+
+// Statistics are the suffixes of a distribution's fixed metrics, with the
+// percentile each stands for (0 for min, mean and max).
+var Statistics = []struct {
+	Suffix, Help string
+	Percentile   float64
+}{
+	{"min", "minimum", 0}, {"mean", "mean", 0}, {"p50", "median", 50}, {"p90", "90th percentile", 90},
+	{"p95", "95th percentile", 95}, {"p99", "99th percentile", 99}, {"p999", "99.9th percentile", 99.9},
+	{"max", "maximum", 0},
+}
+
 func init() {
-	add := func(name string, u Unit, help string) {
-		Metrics[name] = MetricInfo{Name: name, Unit: u, Help: help}
+	add := func(name string, u Unit, worse, tolerance, help string) {
+		Metrics[name] = MetricInfo{Name: name, Unit: u, Help: help, Worse: worse, Tolerance: tolerance}
 	}
-	add("throttle_ratio", UnitRatio, "throttled put attempts ÷ put attempts")
-	add("error_ratio", UnitRatio, "(failed + expired records) ÷ offered records")
-	quantiles := []struct{ suffix, help string }{
-		{"p50", "median"}, {"p90", "90th percentile"}, {"p99", "99th percentile"},
-		{"p999", "99.9th percentile"}, {"max", "maximum"},
-	}
-	for _, q := range quantiles {
-		add("put_latency_"+q.suffix, UnitMs, q.help+" put latency: response time measured from the intended send time, in ms")
-		add("service_latency_"+q.suffix, UnitMs, q.help+" service latency: request round trip, in ms")
-	}
-	add("send_lag_p99", UnitMs, "99th percentile send lag: actual minus intended send time, in ms")
-	add("send_lag_max", UnitMs, "maximum send lag: actual minus intended send time, in ms")
-	add("offered", UnitRecords, "records the schedule offered")
-	add("acked", UnitRecords, "records Kinesis accepted")
-	add("throttled", UnitRecords, "record put attempts rejected with ProvisionedThroughputExceededException")
-	add("failed", UnitRecords, "records that failed for good (attempts exhausted or a non-retryable error)")
-	add("expired", UnitRecords, "records dropped because their retry TTL passed")
-	add("retried", UnitRecords, "record put attempts after the first")
-	for _, q := range quantiles {
-		if q.suffix != "p999" {
-			add("delivery_delay_"+q.suffix, UnitMs, q.help+" Firehose delivery delay: intended send time to the object in S3, in ms (needs a firehose section)")
+	// The default tolerances: a tenth worse on latencies and throughput,
+	// a percentage point more throttling or a tenth of one more errors;
+	// the extremes (min, max, p99.9 of a short run) are a few samples
+	// each and left unchecked, as are the counts that grow with the run's
+	// length, which the ratios and rates stand for.
+	add("throttle_ratio", UnitRatio, WorseHigher, "+1pp", "throttled put attempts ÷ put attempts")
+	add("error_ratio", UnitRatio, WorseHigher, "+0.1pp", "(failed + expired records) ÷ offered records")
+	for _, d := range Distributions {
+		for _, q := range Statistics {
+			tol := "+10%"
+			switch {
+			case q.Suffix == "min" || q.Suffix == "max" || q.Suffix == "p999":
+				tol = "off"
+			case d.Name == "send_lag":
+				// How late the generator sent says how busy this machine
+				// was, not how the stream did.
+				tol = "off"
+			}
+			add(d.Name+"_"+q.Suffix, UnitMs, WorseHigher, tol, q.Help+" "+d.Help)
 		}
 	}
-	for _, q := range []string{"p50", "p99", "max"} {
-		add("e2e_latency_"+q, UnitMs, q+" end-to-end latency: intended send time to the record read back, in ms (runs that read the stream back)")
+	add("offered", UnitRecords, "", "off", "records the schedule offered")
+	add("acked", UnitRecords, WorseLower, "off", "records Kinesis accepted")
+	add("throttled", UnitRecords, WorseHigher, "off", "record put attempts rejected with ProvisionedThroughputExceededException")
+	add("failed", UnitRecords, WorseHigher, "off", "records that failed for good (attempts exhausted or a non-retryable error)")
+	add("expired", UnitRecords, WorseHigher, "off", "records dropped because their retry TTL passed")
+	add("retried", UnitRecords, WorseHigher, "off", "record put attempts after the first")
+	add("offered_per_s", UnitRecordsPerS, "", "off", "records offered per second of the run")
+	add("acked_per_s", UnitRecordsPerS, WorseLower, "-10%", "records accepted per second of the run")
+	add("e2e_lost", UnitRecords, WorseHigher, "+0", "acknowledged records not read back by the end of the grace period (runs that read the stream back)")
+	add("e2e_duplicates", UnitRecords, WorseHigher, "+0", "extra copies of records read back (runs that read the stream back)")
+	add("e2e_out_of_order", UnitRecords, WorseHigher, "off", "records read after a later record of the same partition key (runs that read the stream back)")
+	add("read_throttles", UnitCalls, WorseHigher, "off", "GetRecords calls throttled with ProvisionedThroughputExceededException (runs that read the stream back)")
+	add("iterator_age_max", UnitMs, WorseHigher, "off", "largest MillisBehindLatest any consumer saw: how far reading fell behind the stream, in ms (runs that read the stream back)")
+	add("delivery_lost", UnitRecords, WorseHigher, "+0", "records Firehose accepted but not found in the delivered objects (needs a firehose section)")
+	add("cost_run_usd", UnitUSD, WorseHigher, "off", "what the run's writes cost at list prices, in USD: shard-hours prorated to the run's duration plus PUT payload units (on-demand: stream-hours plus ingest; Firehose: ingestion); fails when the Region has no prices")
+	add("cost_monthly_usd", UnitUSD, WorseHigher, "+5%", "cost_run_usd for 730 hours of the run's traffic, in USD; fails when the Region has no prices")
+}
+
+// LookupMetric returns the metric name stands for: a name of Metrics, or a
+// distribution's percentile written as k6 writes it, <distribution>_p(N)
+// with 0 < N < 100 (put_latency_p(99.5)). k6's avg and med are read as
+// mean and p50 (put_latency_avg is put_latency_mean), and a standard
+// percentile in p(N) form as its fixed name (put_latency_p(95) is
+// put_latency_p95). Spaces may stand for the underscore before the
+// statistic, as k6 writes "p(95)" after a metric: "put_latency p(95)".
+// The MetricInfo's Name is the canonical name.
+func LookupMetric(name string) (MetricInfo, bool) {
+	name = strings.Join(strings.Fields(name), "_")
+	if m, ok := Metrics[name]; ok {
+		return m, true
 	}
-	add("e2e_lost", UnitRecords, "acknowledged records not read back by the end of the grace period (runs that read the stream back)")
-	add("e2e_duplicates", UnitRecords, "extra copies of records read back (runs that read the stream back)")
-	add("e2e_out_of_order", UnitRecords, "records read after a later record of the same partition key (runs that read the stream back)")
-	add("read_throttles", UnitCalls, "GetRecords calls throttled with ProvisionedThroughputExceededException (runs that read the stream back)")
-	add("iterator_age_max", UnitMs, "largest MillisBehindLatest any consumer saw: how far reading fell behind the stream, in ms (runs that read the stream back)")
-	add("delivery_lost", UnitRecords, "records Firehose accepted but not found in the delivered objects (needs a firehose section)")
-	add("cost_run_usd", UnitUSD, "what the run's writes cost at list prices, in USD: shard-hours prorated to the run's duration plus PUT payload units (on-demand: stream-hours plus ingest; Firehose: ingestion); fails when the Region has no prices")
-	add("cost_monthly_usd", UnitUSD, "cost_run_usd for 730 hours of the run's traffic, in USD; fails when the Region has no prices")
+	for _, d := range Distributions {
+		rest, ok := strings.CutPrefix(name, d.Name+"_")
+		if !ok {
+			continue
+		}
+		switch rest {
+		case "avg":
+			return Metrics[d.Name+"_mean"], true
+		case "med":
+			return Metrics[d.Name+"_p50"], true
+		}
+		arg, ok := strings.CutPrefix(rest, "p(")
+		if !ok {
+			return MetricInfo{}, false
+		}
+		arg, ok = strings.CutSuffix(arg, ")")
+		if !ok {
+			return MetricInfo{}, false
+		}
+		q, err := strconv.ParseFloat(arg, 64)
+		if err != nil || !(q > 0 && q < 100) || strings.ContainsAny(arg, "eEnN+-_") {
+			return MetricInfo{}, false
+		}
+		for _, st := range Statistics {
+			if st.Percentile == q {
+				return Metrics[d.Name+"_"+st.Suffix], true
+			}
+		}
+		canon := d.Name + "_p(" + strconv.FormatFloat(q, 'f', -1, 64) + ")"
+		return MetricInfo{Name: canon, Unit: UnitMs, Help: "percentile " + arg + " of " + d.Help,
+			Worse: WorseHigher, Tolerance: "+10%"}, true
+	}
+	return MetricInfo{}, false
+}
+
+// MetricPercentile splits a canonical metric name of a distribution's
+// percentile (LookupMetric) into the distribution and the percentile:
+// ("put_latency", 99.5, true) for put_latency_p(99.5), ("put_latency", 99,
+// true) for put_latency_p99. ok is false for other metrics, min, mean and
+// max among them.
+func MetricPercentile(name string) (dist string, percentile float64, ok bool) {
+	for _, d := range Distributions {
+		rest, found := strings.CutPrefix(name, d.Name+"_")
+		if !found {
+			continue
+		}
+		for _, st := range Statistics {
+			if st.Suffix == rest && st.Percentile > 0 {
+				return d.Name, st.Percentile, true
+			}
+		}
+		if arg, found := strings.CutPrefix(rest, "p("); found {
+			if arg, found = strings.CutSuffix(arg, ")"); found {
+				if q, err := strconv.ParseFloat(arg, 64); err == nil && q > 0 && q < 100 {
+					return d.Name, q, true
+				}
+			}
+		}
+	}
+	return "", 0, false
 }
 
 // NeedsFirehose reports whether the metric name is only measured on runs

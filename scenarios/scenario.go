@@ -5,6 +5,7 @@ package scenarios
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -18,6 +19,10 @@ type Scenario struct {
 	Keys       Keys        `yaml:"keys" json:"keys"`
 	Producer   Producer    `yaml:"producer" json:"producer"`
 	Thresholds []Threshold `yaml:"thresholds" json:"thresholds,omitempty"`
+	// Compare is how much worse each metric may get against a baseline
+	// (spillway compare, run --baseline) before it counts as a regression;
+	// a metric not listed keeps its default (MetricInfo.Tolerance).
+	Compare Tolerances `yaml:"compare" json:"compare,omitempty"`
 	// MaxCostUSD is the most a run against a real (non-loopback) endpoint
 	// may cost at worst; a run whose estimate is above it needs --yes.
 	// Zero means every such run needs --yes.
@@ -268,16 +273,40 @@ type Retry struct {
 }
 
 // Threshold is one pass/fail expression, "metric op value", for example
-// "throttle_ratio < 0.05" or "put_latency_p99 < 500ms".
+// "throttle_ratio < 0.05" or "put_latency_p99 < 500ms". In a file it is
+// that string, or a mapping {threshold: EXPR, abort_on_fail: true,
+// delay_abort_eval: 10s} (k6's abortOnFail and delayAbortEval) to stop the
+// run as soon as it fails.
 type Threshold struct {
 	// Expr is the expression as written in the file.
 	Expr string `json:"expr"`
-	// Metric is a name from Metrics.
+	// Metric is the canonical name of the metric (LookupMetric).
 	Metric string `json:"metric"`
 	// Op is one of <, <=, >, >=.
 	Op string `json:"op"`
-	// Value is in the metric's base unit (Metrics[Metric].Unit).
+	// Value is in the metric's base unit (LookupMetric(Metric).Unit).
 	Value float64 `json:"value"`
+	// AbortOnFail stops the run, as the first Ctrl-C does, at the end of
+	// the first second in which the threshold fails on what was measured so
+	// far; the results are still written. Only metrics measured while the
+	// run goes on can abort it (LiveMetric).
+	AbortOnFail bool `json:"abort_on_fail,omitempty"`
+	// AbortDelay is how long after the start the threshold may first abort
+	// the run, so that a warm-up cannot; 0 means from the first second.
+	AbortDelay Duration `json:"delay_abort_eval,omitempty"`
+}
+
+// LiveMetric reports whether a run measures the metric name while it goes
+// on, so that an abort_on_fail threshold can use it: the put-side ratios,
+// counts and latencies, not what reading back, Firehose delivery or
+// pricing find after the run.
+func LiveMetric(name string) bool {
+	for _, prefix := range []string{"e2e_", "delivery_", "cost_", "read_throttles", "iterator_age"} {
+		if strings.HasPrefix(name, prefix) {
+			return false
+		}
+	}
+	return true
 }
 
 // ByteSize is a size in bytes. In YAML it is written with a unit: 100B,

@@ -50,7 +50,7 @@ func TestJSONSchema(t *testing.T) {
 				t.Errorf("%s: schema keys %v, want %v", path, keys, want)
 			}
 			return
-		case thresholdType, durationType, byteSizeType:
+		case thresholdType, durationType, byteSizeType, tolerances:
 			return
 		}
 		switch typ.Kind() {

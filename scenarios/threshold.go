@@ -14,9 +14,12 @@ var thresholdOps = []string{"<=", ">=", "<", ">"}
 
 // ParseThreshold reads an expression "metric op value", such as
 // "throttle_ratio < 0.05", "error_ratio <= 1%" or "put_latency_p99 < 500ms".
-// The metric must be in Metrics and op one of <, <=, >, >=. The value is
-// converted to the metric's unit: durations to milliseconds (a bare number
-// is milliseconds), percentages to ratios.
+// The metric must be one LookupMetric knows, written with an underscore or
+// a space before the statistic as k6 writes it ("put_latency p(95)",
+// "put_latency_p(99.9)", "service_latency avg"); Metric holds its
+// canonical name. op is one of <, <=, >, >=. The value is converted to the
+// metric's unit: durations to milliseconds (a bare number is
+// milliseconds), percentages to ratios.
 func ParseThreshold(expr string) (Threshold, error) {
 	t := Threshold{Expr: expr}
 	i := strings.IndexAny(expr, "<>=!")
@@ -35,10 +38,11 @@ func ParseThreshold(expr string) (Threshold, error) {
 	if t.Metric == "" {
 		return t, fmt.Errorf("%q has no metric before %s", expr, t.Op)
 	}
-	info, ok := Metrics[t.Metric]
+	info, ok := LookupMetric(t.Metric)
 	if !ok {
 		return t, unknownMetric(t.Metric)
 	}
+	t.Metric = info.Name
 	s := strings.TrimSpace(expr[j:])
 	if s == "" {
 		return t, fmt.Errorf("%q has no value after %s", expr, t.Op)
@@ -52,8 +56,30 @@ func ParseThreshold(expr string) (Threshold, error) {
 }
 
 func unknownMetric(name string) error {
-	return fmt.Errorf("unknown metric %q%s; known metrics: %s",
-		name, suggest(name, MetricNames()), strings.Join(MetricNames(), ", "))
+	var plain, dists, stats []string
+	for _, n := range MetricNames() {
+		if _, _, ok := MetricPercentile(n); !ok && !isDistStat(n) {
+			plain = append(plain, n)
+		}
+	}
+	for _, d := range Distributions {
+		dists = append(dists, d.Name)
+	}
+	for _, q := range Statistics {
+		stats = append(stats, "_"+q.Suffix)
+	}
+	return fmt.Errorf("unknown metric %q%s; known metrics: %s; and %s, each with %s or _p(N) for any percentile N",
+		name, suggest(name, MetricNames()), strings.Join(plain, ", "), strings.Join(dists, ", "), strings.Join(stats, ", "))
+}
+
+// isDistStat reports whether name is a distribution's min, mean or max.
+func isDistStat(name string) bool {
+	for _, d := range Distributions {
+		if rest, ok := strings.CutPrefix(name, d.Name+"_"); ok && (rest == "min" || rest == "mean" || rest == "max") {
+			return true
+		}
+	}
+	return false
 }
 
 // parseMetricValue reads s in the unit of m.
@@ -128,5 +154,15 @@ func (t Threshold) String() string {
 	return t.Metric + " " + t.Op + " " + strconv.FormatFloat(t.Value, 'g', -1, 64)
 }
 
-// MarshalYAML writes t as its expression, as ParseThreshold reads it.
-func (t Threshold) MarshalYAML() (any, error) { return t.String(), nil }
+// MarshalYAML writes t as its expression, as ParseThreshold reads it, or
+// as a mapping with abort_on_fail when it aborts runs.
+func (t Threshold) MarshalYAML() (any, error) {
+	if !t.AbortOnFail {
+		return t.String(), nil
+	}
+	m := map[string]any{"threshold": t.String(), "abort_on_fail": true}
+	if t.AbortDelay > 0 {
+		m["delay_abort_eval"] = t.AbortDelay.String()
+	}
+	return m, nil
+}

@@ -187,8 +187,9 @@ func TestThresholdPass(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	names := MetricNames()
-	if len(names) != 35 || !slices.IsSorted(names) {
-		t.Errorf("MetricNames() = %v, want 35 sorted names", names)
+	// 18 plain metrics, and 5 distributions of 8 statistics each.
+	if len(names) != 18+5*8 || !slices.IsSorted(names) {
+		t.Errorf("MetricNames() = %v, want 58 sorted names", names)
 	}
 	for _, n := range names {
 		m := Metrics[n]
@@ -202,9 +203,17 @@ func TestMetrics(t *testing.T) {
 			want = UnitCalls
 		case strings.HasPrefix(n, "cost_"):
 			want = UnitUSD
+		case strings.HasSuffix(n, "_per_s"):
+			want = UnitRecordsPerS
 		}
 		if m.Name != n || m.Help == "" || m.Unit != want {
 			t.Errorf("Metrics[%q] = %+v, want unit %s", n, m, want)
+		}
+		if _, err := ParseTolerance(n, m.Tolerance); err != nil {
+			t.Errorf("Metrics[%q]: default tolerance %q: %v", n, m.Tolerance, err)
+		}
+		if (m.Worse == "") != (n == "offered" || n == "offered_per_s") {
+			t.Errorf("Metrics[%q].Worse = %q: only the load given has no direction", n, m.Worse)
 		}
 	}
 }

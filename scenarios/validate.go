@@ -370,7 +370,7 @@ func (c *checker) producer() {
 func (c *checker) thresholds() {
 	for i, t := range c.s.Thresholds {
 		p := fmt.Sprintf("thresholds[%d]", i)
-		m, ok := Metrics[t.Metric]
+		m, ok := LookupMetric(t.Metric)
 		switch {
 		case !ok:
 			c.errorf(p, "%v", unknownMetric(t.Metric))
@@ -378,6 +378,12 @@ func (c *checker) thresholds() {
 			c.errorf(p, "operator %q is not one of <, <=, >, >=", t.Op)
 		case NeedsFirehose(t.Metric) && c.s.Firehose == nil:
 			c.errorf(p, "%s is measured only on runs with a firehose section", t.Metric)
+		case t.AbortOnFail && !LiveMetric(m.Name):
+			c.errorf(join(p, "abort_on_fail"), "%s is known only after the run, so it cannot abort one; abort on a put-side metric (put_latency_*, throttle_ratio, error_ratio, …)", m.Name)
+		case t.AbortDelay < 0:
+			c.errorf(join(p, "delay_abort_eval"), "%s is negative", t.AbortDelay)
+		case !t.AbortOnFail && t.AbortDelay != 0:
+			c.errorf(join(p, "delay_abort_eval"), "is set but abort_on_fail is not: the delay only applies to a threshold that aborts the run")
 		default:
 			if err := checkMetricValue(m, t.Value); err != nil {
 				c.errorf(p, "value %g %v", t.Value, err)
