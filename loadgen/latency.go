@@ -57,9 +57,10 @@ func EncodeHistogram(h *hdrhistogram.Histogram) string {
 const maxEncodedHistogram = 1 << 20
 
 // DecodeHistogram reads a histogram EncodeHistogram wrote; "" is an empty
-// histogram. Only NewHistogram's geometry (1 µs to 1 hour at 3 significant
-// figures) is accepted, so histograms of different runs merge exactly; the
-// header is checked before any counts are allocated.
+// histogram (of NewHistogram's geometry). Only spillway's geometries are
+// accepted: 1 µs to 1 hour at 3 significant figures (NewHistogram), or 2
+// for a second's histograms; the header is checked before any counts are
+// allocated.
 func DecodeHistogram(s string) (*hdrhistogram.Histogram, error) {
 	if s == "" {
 		return newHist(), nil
@@ -103,9 +104,9 @@ func checkGeometry(raw []byte) error {
 	sig := int32(binary.BigEndian.Uint32(head[12:]))
 	lo := int64(binary.BigEndian.Uint64(head[16:]))
 	hi := int64(binary.BigEndian.Uint64(head[24:]))
-	if sig != histSigFigs || lo != histMinMicros || hi != histMaxMicros {
-		return fmt.Errorf("histogram of %d to %d at %d significant figures: spillway's are %d µs to %d µs at %d",
-			lo, hi, sig, histMinMicros, histMaxMicros, histSigFigs)
+	if (sig != histSigFigs && sig != secondHistSigFig) || lo != histMinMicros || hi != histMaxMicros {
+		return fmt.Errorf("histogram of %d to %d at %d significant figures: spillway's are %d µs to %d µs at %d (or %d for a second's)",
+			lo, hi, sig, histMinMicros, histMaxMicros, histSigFigs, secondHistSigFig)
 	}
 	return nil
 }

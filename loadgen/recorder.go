@@ -10,11 +10,14 @@ import (
 )
 
 // Histogram ranges: 1 µs to 1 hour at 3 significant figures (a fixed
-// ~200 KB each, however long the run).
+// ~200 KB each, however long the run). Each second's histograms, which
+// results keep one of per second, have 2 (values within 1%), which makes
+// them about 200 bytes encoded instead of about 1,100.
 const (
-	histMinMicros = 1
-	histMaxMicros = int64(time.Hour / time.Microsecond)
-	histSigFigs   = 3
+	histMinMicros    = 1
+	histMaxMicros    = int64(time.Hour / time.Microsecond)
+	histSigFigs      = 3
+	secondHistSigFig = 2
 )
 
 func newHist() *hdrhistogram.Histogram {
@@ -25,6 +28,12 @@ func newHist() *hdrhistogram.Histogram {
 // a run is recorded in: microseconds from 1 µs to 1 hour at 3 significant
 // figures. Histograms of this geometry merge exactly.
 func NewHistogram() *hdrhistogram.Histogram { return newHist() }
+
+// newSecondHist is a histogram of one second's latencies: as newHist, at
+// 2 significant figures.
+func newSecondHist() *hdrhistogram.Histogram {
+	return hdrhistogram.New(histMinMicros, histMaxMicros, secondHistSigFig)
+}
 
 func recordMicros(h *hdrhistogram.Histogram, d time.Duration) {
 	us := int64(d / time.Microsecond)
@@ -80,13 +89,15 @@ type recorder struct {
 	shardLimits [2]float64 // records/s, bytes/s
 
 	response, service, sendLag *hdrhistogram.Histogram
-	sec                        *hdrhistogram.Histogram // response, current second
-	curSec                     int
-	series                     []Second
-	shards                     map[string]*shardStats
-	shardOrder                 []*shardStats
-	noShard                    shardStats // attempts whose shard is unknown
-	keepUtil                   bool
+	// sec and secService are the response and service times of the
+	// current second.
+	sec, secService *hdrhistogram.Histogram
+	curSec          int
+	series          []Second
+	shards          map[string]*shardStats
+	shardOrder      []*shardStats
+	noShard         shardStats // attempts whose shard is unknown
+	keepUtil        bool
 
 	totals    Totals
 	acked     Bitset // ids of acknowledged records, for end-to-end checks
@@ -99,7 +110,7 @@ func newRecorder(start time.Time, maxInFlight int, listed []Shard, recordsPerSec
 	r := &recorder{
 		start: start, maxInFlight: maxInFlight,
 		shardLimits: [2]float64{recordsPerSec, bytesPerSec},
-		response:    newHist(), service: newHist(), sendLag: newHist(), sec: newHist(),
+		response:    newHist(), service: newHist(), sendLag: newHist(), sec: newSecondHist(), secService: newSecondHist(),
 		shards: map[string]*shardStats{}, errors: map[string]int64{},
 		series: []Second{{}},
 		// A per-second utilisation series per shard costs 8 B per shard per
@@ -148,7 +159,11 @@ func (r *recorder) closeSecond() {
 		// merged second by second exactly.
 		s.Hist = EncodeHistogram(r.sec)
 	}
+	if r.secService.TotalCount() > 0 {
+		s.ServiceHist = EncodeHistogram(r.secService)
+	}
 	r.sec.Reset()
+	r.secService.Reset()
 	if r.saturated {
 		r.gen.SaturatedS++
 		r.saturated = false
@@ -180,6 +195,7 @@ func (r *recorder) add(b *batchReport) {
 
 	r.totals.Requests++
 	recordMicros(r.service, b.doneAt.Sub(b.sentAt))
+	recordMicros(r.secService, b.doneAt.Sub(b.sentAt))
 	lag := max(b.sentAt.Sub(b.dueAt), 0)
 	recordMicros(r.sendLag, lag)
 	if lag > LateThreshold {
@@ -245,6 +261,17 @@ func (r *recorder) add(b *batchReport) {
 			recordMicros(r.sec, d)
 		}
 	}
+}
+
+// live is what was measured by now, for Config.Check; offered is the
+// records generated so far. The histograms are the recorder's own.
+func (r *recorder) live(now time.Time, offered int64) Live {
+	t := r.totals
+	t.Offered = offered
+	if t.Attempts > 0 {
+		t.ThrottleRatio = float64(t.Throttled) / float64(t.Attempts)
+	}
+	return Live{Elapsed: now.Sub(r.start), Totals: t, Response: r.response, Service: r.service, SendLag: r.sendLag}
 }
 
 // unfinished counts records given up without an attempt to report (queued

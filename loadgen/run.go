@@ -32,6 +32,12 @@ type Config struct {
 	RequestMaxBytes int
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
+	// Check, when set, is called once a second of the run (wall time)
+	// with what was measured so far; a non-empty answer stops the run as
+	// Stop does, with the answer as the stop reason (abort_on_fail
+	// thresholds). It runs on the goroutine that records, so it must be
+	// quick, and it must not keep the Live's histograms.
+	Check func(Live) string
 }
 
 // Runner runs a scenario against a Target in real time. Create it with New,
@@ -189,9 +195,26 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	recDone := make(chan struct{})
 	go func() {
 		defer close(recDone)
-		for b := range reports {
-			rec.add(b)
-			putReport(b)
+		var tick <-chan time.Time
+		if r.cfg.Check != nil {
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			tick = t.C
+		}
+		for {
+			select {
+			case b, ok := <-reports:
+				if !ok {
+					return
+				}
+				rec.add(b)
+				putReport(b)
+			case <-tick:
+				if reason := r.cfg.Check(rec.live(r.now(), r.live.offered.Load())); reason != "" {
+					r.StopWith(reason)
+					tick = nil
+				}
+			}
 		}
 	}()
 

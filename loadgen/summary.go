@@ -83,9 +83,11 @@ type Second struct {
 	Offered, Attempts, Acked, Throttled, Failed, Expired, BytesAcked int64
 	MinMs, MeanMs, P50Ms, P90Ms, P95Ms, P99Ms, MaxMs                 float64
 	// Hist is the response times of the records settled in the second,
-	// as EncodeHistogram writes them; "" when none settled.
-	Hist     string
-	InFlight int
+	// as EncodeHistogram writes them, at 2 significant figures; "" when
+	// none settled. ServiceHist is the round trips of the requests that
+	// ended in the second, likewise.
+	Hist, ServiceHist string
+	InFlight          int
 	// OpenShards is how many shards were open during the second (at most),
 	// 0 when the target does not say when its shards opened and closed.
 	OpenShards int
@@ -102,6 +104,16 @@ type ShardSummary struct {
 	// Utilization is that fraction per second (nil on streams of more
 	// than 256 shards, to keep memory small).
 	Utilization []float64
+}
+
+// Live is what a run measured up to a moment, for Config.Check: the
+// totals (Offered counts the records generated so far, Unfinished is 0)
+// and the latency histograms, in microseconds, valid only during the call.
+type Live struct {
+	// Elapsed is the time since the run started.
+	Elapsed                    time.Duration
+	Totals                     Totals
+	Response, Service, SendLag *hdrhistogram.Histogram
 }
 
 // Progress is a live view of a run for progress bars, read with atomics.

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/spillway-dev/spillway/loadgen"
 	"github.com/spillway-dev/spillway/scenarios"
 )
@@ -42,7 +44,7 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 			T: x.T, Offered: x.Offered, Attempts: x.Attempts, Acked: x.Acked, Throttled: x.Throttled,
 			Failed: x.Failed, Expired: x.Expired, BytesAcked: x.BytesAcked,
 			MinMs: x.MinMs, MeanMs: x.MeanMs, P50Ms: x.P50Ms, P90Ms: x.P90Ms, P95Ms: x.P95Ms, P99Ms: x.P99Ms, MaxMs: x.MaxMs,
-			Hist: x.Hist, InFlight: x.InFlight,
+			Hist: x.Hist, ServiceHist: x.ServiceHist, InFlight: x.InFlight,
 			OpenShards: x.OpenShards,
 		}
 	}
@@ -136,4 +138,25 @@ func E2EOf(r loadgen.E2EResult, grace time.Duration) *E2E {
 		})
 	}
 	return e
+}
+
+// LiveResults is the results of a run still going, from what it measured
+// so far (loadgen.Config.Check): the totals, the latency distributions and
+// the time elapsed, enough to evaluate thresholds on put-side metrics
+// (scenarios.LiveMetric) while the run goes on.
+func LiveResults(l loadgen.Live, sc *scenarios.Scenario) *Results {
+	t := l.Totals
+	dist := func(h *hdrhistogram.Histogram) Percentiles {
+		p := loadgen.PercentilesOf(h)
+		p.Hist = h
+		return PercentilesOf(p)
+	}
+	return &Results{
+		Schema: Schema, Scenario: *sc, DurationS: l.Elapsed.Seconds(),
+		Totals: Totals{
+			Offered: t.Offered, Acked: t.Acked, Throttled: t.Throttled, Failed: t.Failed, Expired: t.Expired,
+			Retried: t.Retried, Attempts: t.Attempts, Requests: t.Requests, BytesAcked: t.BytesAcked, ThrottleRatio: t.ThrottleRatio,
+		},
+		Latency: Latency{ResponseMs: dist(l.Response), ServiceMs: dist(l.Service), SendLagMs: dist(l.SendLag)},
+	}
 }

@@ -223,6 +223,7 @@ func (m *mergeState) series() ([]SecondSample, error) {
 	}
 	out := make([]SecondSample, n)
 	hists := make([]*hdrhistogram.Histogram, n)
+	service := make([]*hdrhistogram.Histogram, n)
 	for t := range out {
 		out[t].T = t
 	}
@@ -245,19 +246,16 @@ func (m *mergeState) series() ([]SecondSample, error) {
 			o.ReadThrottles += s.ReadThrottles
 			o.IteratorAgeMaxMs = max(o.IteratorAgeMaxMs, s.IteratorAgeMaxMs)
 			o.OpenShards = max(o.OpenShards, s.OpenShards)
-			if s.Hist == "" {
-				continue
-			}
-			h, err := loadgen.DecodeHistogram(s.Hist)
-			if err != nil {
+			if err := mergeSecond(&hists[t], s.Hist); err != nil {
 				return nil, fmt.Errorf("%s: series second %d: %w", p.Name, s.T, err)
 			}
-			if hists[t] == nil {
-				hists[t] = h
-			} else {
-				hists[t].Merge(h)
+			if err := mergeSecond(&service[t], s.ServiceHist); err != nil {
+				return nil, fmt.Errorf("%s: series second %d: service: %w", p.Name, s.T, err)
 			}
 		}
+	}
+	for t, h := range service {
+		out[t].ServiceHist = loadgen.EncodeHistogram(h)
 	}
 	for t, h := range hists {
 		if h == nil {
@@ -269,6 +267,24 @@ func (m *mergeState) series() ([]SecondSample, error) {
 		o.Hist = loadgen.EncodeHistogram(h)
 	}
 	return out, nil
+}
+
+// mergeSecond adds the encoded histogram enc to *h, which it sets when
+// nil; "" adds nothing.
+func mergeSecond(h **hdrhistogram.Histogram, enc string) error {
+	if enc == "" {
+		return nil
+	}
+	x, err := loadgen.DecodeHistogram(enc)
+	if err != nil {
+		return err
+	}
+	if *h == nil {
+		*h = x
+	} else {
+		(*h).Merge(x)
+	}
+	return nil
 }
 
 // generator is the merged run's most requests in flight (the largest sum

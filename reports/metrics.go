@@ -148,15 +148,32 @@ func (p *Percentiles) Histogram() (*hdrhistogram.Histogram, error) {
 	return h, nil
 }
 
-// perRunSecond reads a total as records per second of the run's wall time;
-// 0 for a run of no time.
+// perRunSecond reads a total as records per second of the load's
+// duration (LoadSeconds); 0 for a run of no time.
 func perRunSecond(f func(Totals) int64) func(*Results) float64 {
 	return func(r *Results) float64 {
-		if r.DurationS <= 0 {
+		d := LoadSeconds(r)
+		if d <= 0 {
 			return 0
 		}
-		return float64(f(r.Totals)) / r.DurationS
+		return float64(f(r.Totals)) / d
 	}
+}
+
+// LoadSeconds is how long r's load was offered, in seconds: the run's
+// --duration, else the scenario's load.duration, cut short by an
+// interruption; the run's wall time when neither says. Draining what was
+// in flight after the load ended is not counted, so that a run that
+// retried for longer does not look as if it was offered less.
+func LoadSeconds(r *Results) float64 {
+	d := r.DurationOverrideS
+	if d == 0 {
+		d = r.Scenario.Load.Duration.D().Seconds()
+	}
+	if d <= 0 || r.Interrupted || r.DurationS < d {
+		return r.DurationS
+	}
+	return d
 }
 
 // cost reads a cost figure; NaN for a run that was not priced (no prices

@@ -305,9 +305,14 @@ type SecondSample struct {
 	P99Ms      float64 `json:"p99_ms"`
 	MaxMs      float64 `json:"max_ms"`
 	// Hist is the response times of the records settled in the second,
-	// encoded as Percentiles.Hist is; absent when none settled, and in
-	// version 1 files.
+	// encoded as Percentiles.Hist is but at 2 significant figures (within
+	// 1%), as are the second's percentiles; absent when none settled, and
+	// in version 1 files.
 	Hist string `json:"hist,omitempty"`
+	// ServiceHist is the round trips of the requests that ended in the
+	// second, encoded likewise; absent when none ended, and in version 1
+	// files.
+	ServiceHist string `json:"service_hist,omitempty"`
 	// InFlight is the most requests outstanding during the second, as
 	// seen when each request started.
 	InFlight int `json:"in_flight"`

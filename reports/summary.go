@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/spillway-dev/spillway/model"
+	"github.com/spillway-dev/spillway/scenarios"
 )
 
 // maxShardRows is the most shards the text and Markdown reports list; a
@@ -228,12 +229,18 @@ func thresholdValue(tr ThresholdResult) string {
 		return commas(int64(math.Round(tr.Value)))
 	case unitUSD:
 		return "$" + dollars(tr.Value)
+	case unitRecordsPerS:
+		return num(tr.Value) + " records/s"
 	}
-	if _, ok := metrics[tr.Metric]; !ok {
+	if _, ok := scenarios.LookupMetric(tr.Metric); !ok {
 		return fmt.Sprintf("unknown metric %q", tr.Metric)
 	}
 	return strconv.FormatFloat(tr.Value, 'g', -1, 64)
 }
+
+// ThresholdMeasured is what a threshold measured, in words with its unit:
+// "912.7 ms", "0.1176 (11.8%)".
+func ThresholdMeasured(tr ThresholdResult) string { return "measured " + thresholdValue(tr) }
 
 // passWord is PASS or FAIL: plain words, so logs can be grepped.
 func passWord(pass bool) string {

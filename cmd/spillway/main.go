@@ -78,6 +78,8 @@ var commands = []command{
 	{"run", "run a scenario's load against a stream and report what happened", runCmd},
 	{"validate", "check scenario files and report every problem", validateCmd},
 	{"report", "render a results file again as text, Markdown or HTML", reportCmd},
+	{"compare", "set a run against a baseline: every metric's change, and a verdict for CI", compareCmd},
+	{"merge", "merge the results of parts of one load into the results of the whole", mergeCmd},
 	{"sweep", "Firehose buffer sizes x intervals: delivery delay, objects and cost", sweepCmd},
 	{"plan", "shards needed, load per shard, hot keys and split/merge advice", planCmd},
 	{"cost", "monthly cost: provisioned, on-demand, On-demand Advantage and Firehose", costCmd},
@@ -105,7 +107,8 @@ Commands:
 	fmt.Fprintf(w, `
 Run 'spillway <command> --help' for a command's flags and examples.
 
-Exit codes: 0 success, 1 runtime error, 2 usage or invalid scenario, 3 a threshold failed.
+Exit codes: 0 success, 1 runtime error, 2 usage or invalid scenario, 3 a threshold
+failed or a metric regressed against the baseline.
 `)
 }
 

@@ -16,16 +16,24 @@ Renders a results file again: the terminal summary (text), the Markdown
 summary for CI step summaries (md), or the self-contained HTML report with
 charts (html). Reports need nothing but the results file.
 
+It can also export the results for CI: JUnit XML of the thresholds,
+CSV of the per-second series and the shards, and each latency
+distribution as an HdrHistogram .hgrm percentile file. Thresholds are
+shown as the run evaluated them.
+
 Examples:
   spillway report out/20261125-201405-quickstart/results.json
   spillway report results.json --format md >> "$GITHUB_STEP_SUMMARY"
   spillway report results.json --format html --output report.html
+  spillway report results.json --junit junit.xml --csv csv/ --hgrm hgrm/
 `
 
 func reportCmd(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "report", reportHelp)
 	format := fs.String("format", "text", "text, md or html")
 	output := fs.String("output", "", "write to this file instead of standard output")
+	var x exportFlags
+	x.register(fs, true, false) // report --format md fills a step summary
 	file, err := oneArg(fs, args, "results file")
 	if err != nil {
 		return err
@@ -44,6 +52,9 @@ func reportCmd(_ context.Context, e *env, args []string) error {
 	res, err := reports.ReadFile(file)
 	if err != nil {
 		return &codedError{code: exitUsage, err: err}
+	}
+	if err := x.write(e, res, nil); err != nil {
+		return err
 	}
 	if *output == "" {
 		return write(e.stdout, res)

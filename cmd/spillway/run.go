@@ -36,13 +36,22 @@ as send lag instead of a slower run.
 The first Ctrl-C stops scheduling, lets what is in flight finish and still
 writes the results; a second one abandons what is in flight.
 
+A threshold with abort_on_fail stops the run at the end of the first
+second in which it fails (after its delay_abort_eval); the results are
+still written. With --baseline the run is compared with a baseline's
+results at the end, as spillway compare does, and compare.{json,md,html}
+are written beside the results. When $GITHUB_STEP_SUMMARY is set, the
+Markdown summary (and comparison) is appended to it.
+
 Examples:
   spillway run scenarios/examples/quickstart.yaml
   spillway run scenarios/examples/quickstart.yaml --duration 10s --seed 7
   spillway run my.yaml --out /tmp/runs --no-progress
+  spillway run my.yaml --baseline baseline/results.json --junit junit.xml --export results.json
 
 Exit codes: 0 ok, 1 runtime error or interrupted, 2 usage or invalid
-scenario, 3 a threshold failed.
+scenario, 3 a threshold failed (or aborted the run) or a metric regressed
+against the baseline.
 `
 
 type runFlags struct {
@@ -59,6 +68,10 @@ type runFlags struct {
 	readGrace time.Duration
 	// s3Endpoint is where --target firehose reads the delivered objects.
 	s3Endpoint string
+	// baseline is a results file to compare the run with at its end.
+	baseline string
+	compare  compareFlags
+	exports  exportFlags
 }
 
 func runCmd(ctx context.Context, e *env, args []string) error {
@@ -83,6 +96,9 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&f.aws.yes, "yes", false, "allow a run against a non-loopback endpoint whatever it may cost")
 	fs.BoolVar(&f.read, "read", true, "read the stream back and match every record (end-to-end latency, lost, duplicates; with --target firehose, the objects in S3)")
 	fs.DurationVar(&f.readGrace, "read-grace", 30*time.Second, "with --read: how long to keep reading after the last write for records not yet read (for Firehose, after its buffer interval)")
+	fs.StringVar(&f.baseline, "baseline", "", "compare the run with this results file at its end, as spillway compare does (exit code 3 on a regression)")
+	f.compare.register(fs)
+	f.exports.register(fs, true, true)
 	file, err := oneArg(fs, args, "scenario file")
 	if err != nil {
 		return err
@@ -97,16 +113,23 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var baseline *reports.Results
+	if f.baseline != "" {
+		// Read before the run, so that a bad file costs no run.
+		if baseline, err = reports.ReadFile(f.baseline); err != nil {
+			return &codedError{code: exitUsage, err: fmt.Errorf("--baseline: %w", err)}
+		}
+	}
 	if !f.seedSet {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
 		// 53 bits, so the seed survives JSON readers that use doubles.
 		f.seed = binary.BigEndian.Uint64(b[:]) >> 11
 	}
-	return runScenario(ctx, e, sc, f)
+	return runScenario(ctx, e, sc, f, baseline)
 }
 
-func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags) error {
+func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags, baseline *reports.Results) error {
 	now := time.Now
 	// The first Ctrl-C (or SIGTERM) drains; the second abandons. Before the
 	// runner exists (while a stream is being created) the first abandons.
@@ -202,7 +225,9 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 		target, simStream = loadgen.NewSimTarget(stream, sim, now), stream
 		what = fmt.Sprintf("the simulated %s stream %q (%d shards)", sc.Stream.Mode, sc.Stream.Name, stream.Config().Shards)
 	}
-	runner, err := loadgen.New(loadgen.Config{Scenario: sc, Duration: f.duration, Seed: f.seed, Now: now, RequestMaxBytes: requestMax}, target)
+	var aborted atomic.Pointer[string] // the abort_on_fail threshold that stopped the run
+	runner, err := loadgen.New(loadgen.Config{Scenario: sc, Duration: f.duration, Seed: f.seed, Now: now, RequestMaxBytes: requestMax,
+		Check: abortCheck(sc, &aborted)}, target)
 	if err != nil {
 		return err
 	}
@@ -259,6 +284,9 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 		deliveryErr = err
 	}
 	res.Thresholds = reports.Evaluate(res, sc.Thresholds)
+	if f.duration > 0 {
+		res.DurationOverrideS = f.duration.Seconds()
+	}
 	if err := writeRun(dir, res); err != nil {
 		return fmt.Errorf("writing results: %w", err)
 	}
@@ -267,18 +295,76 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 	}
 	fmt.Fprintf(e.stdout, "\nresults: %s\nreport:  %s\nsummary: %s\n",
 		filepath.Join(dir, "results.json"), filepath.Join(dir, "report.html"), filepath.Join(dir, "summary.md"))
+	f.exports.stepSummary(e, func(w io.Writer) error { return reports.WriteMarkdown(w, res) })
+
+	var cmp *reports.Comparison
+	if baseline != nil {
+		if cmp, err = reports.Compare(baseline, res, f.compare.options(f.baseline, filepath.Join(dir, "results.json"))); err != nil {
+			return &codedError{code: exitUsage, err: fmt.Errorf("--baseline: %w", err)}
+		}
+		fmt.Fprintf(e.stdout, "\nCompared with the baseline %s\n", f.baseline)
+		if err := reports.WriteCompareText(e.stdout, cmp); err != nil {
+			return err
+		}
+		cmpOut := exportFlags{noStepSummary: f.exports.noStepSummary}
+		if err := writeComparison(e, cmp, dir, &cmpOut); err != nil {
+			return err
+		}
+	}
+	if err := f.exports.write(e, res, cmp); err != nil {
+		return fmt.Errorf("exports: %w", err)
+	}
 
 	switch {
 	case runErr != nil && !errors.Is(runErr, context.Canceled):
 		return runErr
 	case deliveryErr != nil:
 		return fmt.Errorf("firehose delivery: %w", deliveryErr)
+	case aborted.Load() != nil:
+		return &codedError{code: exitThreshold, err: errors.New(*aborted.Load())}
 	case !reports.ThresholdsPassed(res.Thresholds):
 		return &codedError{code: exitThreshold, err: errors.New("a threshold failed")}
+	case cmp != nil && !cmp.Pass:
+		return &codedError{code: exitThreshold, err: errors.New(cmp.Headline())}
 	case summary.Interrupted:
 		return &codedError{code: exitError, err: fmt.Errorf("run %s", summary.StopReason)}
 	}
 	return nil
+}
+
+// abortCheck is the run's check of its abort_on_fail thresholds, once a
+// second: the first that fails on what was measured so far, past its
+// delay, stops the run, and is kept in aborted. Nil when no threshold
+// aborts.
+func abortCheck(sc *scenarios.Scenario, aborted *atomic.Pointer[string]) func(loadgen.Live) string {
+	var ths []scenarios.Threshold
+	for _, th := range sc.Thresholds {
+		if th.AbortOnFail {
+			ths = append(ths, th)
+		}
+	}
+	if len(ths) == 0 {
+		return nil
+	}
+	return func(l loadgen.Live) string {
+		var due []scenarios.Threshold
+		for _, th := range ths {
+			if l.Elapsed >= th.AbortDelay.D() {
+				due = append(due, th)
+			}
+		}
+		if len(due) == 0 {
+			return ""
+		}
+		for _, tr := range reports.Evaluate(reports.LiveResults(l, sc), due) {
+			if !tr.Pass {
+				reason := fmt.Sprintf("aborted at %.0f s: threshold %q failed (%s)", l.Elapsed.Seconds(), tr.Expr, reports.ThresholdMeasured(tr))
+				aborted.Store(&reason)
+				return reason
+			}
+		}
+		return ""
+	}
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

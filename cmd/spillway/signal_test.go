@@ -19,7 +19,11 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if ciRuns.dir != "" {
+		os.RemoveAll(ciRuns.dir)
+	}
+	os.Exit(code)
 }
 
 // The first Ctrl-C stops the run, drains, writes the results and exits 1.
