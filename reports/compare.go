@@ -76,6 +76,9 @@ type Comparison struct {
 	Missing []string `json:"missing,omitempty"`
 	// Series describes the per-second series of both runs.
 	Series []SeriesStats `json:"series"`
+	// Spectra are the runs' latency distributions side by side, by
+	// percentile, for the page's charts.
+	Spectra []CompareSpectrum `json:"spectra,omitempty"`
 	// Warnings say why the two runs may not be like for like.
 	Warnings []string `json:"warnings,omitempty"`
 	// Regressions is how many checks have VerdictRegression; Pass is true
@@ -160,6 +163,18 @@ type SeriesStat struct {
 	P5      float64 `json:"p5"`
 	P50     float64 `json:"p50"`
 	P95     float64 `json:"p95"`
+	// Points are the series itself: [second, value] for each second that
+	// has a value.
+	Points [][2]float64 `json:"points"`
+}
+
+// CompareSpectrum is one latency distribution of both runs by percentile:
+// points [1 ÷ (1 − q), value in ms], from the minimum (at 1) to the
+// maximum; absent points for a run without the distribution.
+type CompareSpectrum struct {
+	Name     string       `json:"name"`
+	Baseline [][2]float64 `json:"baseline"`
+	Current  [][2]float64 `json:"current"`
 }
 
 // minPairedSeconds is the fewest seconds both runs must have measured for
@@ -248,8 +263,30 @@ func Compare(baseline, current *Results, opts CompareOptions) (*Comparison, erro
 		st.Test = bs.test(s.name, s.values(baseline), s.values(current), s.worse, s.name)
 		c.Series = append(c.Series, st)
 	}
+	for _, d := range []struct {
+		name string
+		get  func(*Results) *Percentiles
+	}{
+		{"put latency", func(r *Results) *Percentiles { return &r.Latency.ResponseMs }},
+		{"service latency", func(r *Results) *Percentiles { return &r.Latency.ServiceMs }},
+	} {
+		sp := CompareSpectrum{Name: d.name, Baseline: spectrumPoints(*d.get(baseline)), Current: spectrumPoints(*d.get(current))}
+		if len(sp.Baseline)+len(sp.Current) > 0 {
+			c.Spectra = append(c.Spectra, sp)
+		}
+	}
 	c.Pass = c.Regressions == 0
 	return c, nil
+}
+
+// spectrumPoints is the percentile spectrum of p as JSON-friendly points.
+func spectrumPoints(p Percentiles) [][2]float64 {
+	xys, _ := spectrum(p)
+	out := make([][2]float64, len(xys))
+	for i, xy := range xys {
+		out[i] = [2]float64{xy.X, xy.Y}
+	}
+	return out
 }
 
 func compareRun(name string, r *Results) CompareRun {
@@ -541,12 +578,17 @@ func (c secondCache) summarySeries() []perSecond {
 }
 
 // seriesStat describes the values of a series that are not NaN.
-func seriesStat(v []float64) SeriesStat {
-	v = finite(v)
+func seriesStat(all []float64) SeriesStat {
+	v := finite(all)
 	if len(v) == 0 {
-		return SeriesStat{}
+		return SeriesStat{Points: [][2]float64{}}
 	}
-	st := SeriesStat{Seconds: len(v)}
+	st := SeriesStat{Seconds: len(v), Points: make([][2]float64, 0, len(v))}
+	for t, x := range all {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			st.Points = append(st.Points, [2]float64{float64(t), x})
+		}
+	}
 	st.Mean, _ = stats.Mean(v)
 	if len(v) > 1 {
 		st.StdDev, _ = stats.StandardDeviationSample(v)

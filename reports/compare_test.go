@@ -216,7 +216,7 @@ func TestCompareRenderings(t *testing.T) {
 		{"markdown", func(b *bytes.Buffer) error { return WriteCompareMarkdown(b, c) },
 			[]string{"## spillway compare: merge ❌", "| `put_latency_p50` |", "❌ **REGRESSION**", "### Why", "### Per second"}},
 		{"html", func(b *bytes.Buffer) error { return WriteCompareHTML(b, c) },
-			[]string{"<!DOCTYPE html>", `id="checks"`, `<tr class="regression">`, `id="why"`, `id="series"`}},
+			[]string{"<!DOCTYPE html>", `id="checks"`, `<tr class="hotrow">`, `id="why"`, `id="series"`, "<svg"}},
 	} {
 		var b bytes.Buffer
 		if err := tt.write(&b); err != nil {

@@ -2,18 +2,15 @@ package reports
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"image/color"
 	"io"
 	"math"
 	"strconv"
 	"strings"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
@@ -505,10 +502,13 @@ const costChartPoints = 400
 
 // CostChart draws each mode's monthly cost against throughput, from 0 to
 // RangeMaxRecordsPerSec records/s of the same records, with the
-// scenario's mean rate and the break-even marked.
+// scenario's mean rate and the break-even marked. The y axis is linear;
+// a mode whose highest cost is an outlier among the modes' (clipAbove:
+// On-demand Advantage's commitment can sit far above a small stream's
+// bill) goes above it, named in the legend with its cost.
 func CostChart(c *Cost) (Chart, error) {
-	title := fmt.Sprintf("Monthly cost against throughput (records of %.0f B)", c.Traffic.BytesPerRecord)
-	p, leg := newPlot(title, "USD per month")
+	title := fmt.Sprintf("Monthly cost against throughput (USD; records of %.0f B)", c.Traffic.BytesPerRecord)
+	p, leg := newPlot("USD per month")
 	p.X.Label.Text = "records/s (mean rate; the peak scales with it)"
 	hi := c.RangeMaxRecordsPerSec
 	if !(hi > 0) {
@@ -540,37 +540,24 @@ func CostChart(c *Cost) (Chart, error) {
 			tops[j] = max(tops[j], y)
 		}
 	}
-	// On-demand Advantage's commitment can sit far above a small stream's
-	// bill: use a log scale when one mode's top is more than 20 times
-	// another's, leaving out the zero costs it cannot show.
-	lo, top := math.Inf(1), 0.0
-	for _, t := range tops {
-		lo, top = min(lo, t), max(top, t)
-	}
-	logY := lo > 0 && top/lo > 20
 	var lines []series
 	for j, md := range modes {
-		xys := ys[j]
-		if logY {
-			var pos plotter.XYs
-			for _, xy := range xys {
-				if xy.Y > 0 {
-					pos = append(pos, xy)
-				}
-			}
-			xys = pos
-		}
-		lines = append(lines, series{name: md.name, xys: xys, color: palette[md.color], width: vg.Points(2)})
+		lines = append(lines, series{name: md.name, xys: ys[j], color: palette[md.color], width: vg.Points(2)})
+	}
+	top := clipAbove(tops)
+	clipped := !math.IsInf(top, 1)
+	if clipped {
+		lines = clipLines(top, lines, func(v float64) string { return "$" + usd(v) })
 	}
 	if err := addLines(p, &leg, lines); err != nil {
 		return Chart{}, err
 	}
-	if logY {
-		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-		p.Y.Label.Text = "USD per month (log scale)"
+	fixRange(p, !clipped)
+	if clipped {
+		if err := addClipMarks(p, top, lines); err != nil {
+			return Chart{}, err
+		}
 	}
-	fixRange(p, !logY)
 	p.X.Min, p.X.Max = 0, hi
 	vertical := func(name string, x float64, col color.Color, dash []vg.Length) error {
 		l, err := plotter.NewLine(plotter.XYs{{X: x, Y: p.Y.Min}, {X: x, Y: p.Y.Max}})
@@ -590,8 +577,7 @@ func CostChart(c *Cost) (Chart, error) {
 			return Chart{}, err
 		}
 	} else if c.Traffic.Kinesis {
-		p.Title.Text += ": no break-even in range"
-		title = p.Title.Text
+		title += ": no break-even in range"
 	}
 	svg, err := renderSVG(p, leg)
 	if err != nil {
@@ -600,33 +586,71 @@ func CostChart(c *Cost) (Chart, error) {
 	return Chart{Title: title, SVG: svg}, nil
 }
 
-var costTmpl = template.Must(template.New("cost").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>spillway cost: {{.Name}}</title>
-<style>body{font-family:"Liberation Sans",Arial,sans-serif;max-width:1000px;margin:2em auto;color:#222}
-pre{background:#f8f8f8;padding:1em;overflow:auto}</style></head>
-<body><h1>Monthly cost: {{.Name}}</h1>
-<p>{{.Summary}}</p>
-<figure>{{.Chart}}</figure>
-<p>{{.BreakEven}}</p>
-<pre>{{.Table}}</pre>
-</body></html>
-`))
+// costTrafficMeta is the cost page's description of what was priced, as
+// term and value pairs.
+func costTrafficMeta(c *Cost) [][2]string {
+	t := c.Traffic
+	var billed []string
+	if t.Kinesis {
+		units := "units"
+		if t.PutPayloadUnitsPerRecord == 1 {
+			units = "unit"
+		}
+		billed = append(billed, fmt.Sprintf("%s PUT payload %s", quantity(t.PutPayloadUnitsPerRecord), units),
+			quantity(t.OnDemandBilledBytesPerRecord)+" B on-demand")
+	}
+	if t.Firehose != nil {
+		billed = append(billed, quantity(t.FirehoseBilledBytesPerRecord)+" B by Firehose (data only)")
+	}
+	meta := [][2]string{
+		{"Rate", fmt.Sprintf("%s records/s, the mean over the profile (%s records ÷ %s s); peak %s records/s",
+			rate(t.MeanRecordsPerSec), commas(t.ScheduleRecords), num(t.ScheduleSeconds), rate(t.PeakRecordsPerSec))},
+		{"Records", fmt.Sprintf("%s B on average (data plus key), billed per record at %s", num(math.Round(t.BytesPerRecord)), strings.Join(billed, ", "))},
+	}
+	if t.Kinesis {
+		meta = append(meta, [2]string{"Readers", fmt.Sprintf("%d polling, %d enhanced fan-out, each reading every record; retention %s h",
+			t.PollingConsumers, t.EFOConsumers, num(t.RetentionHours))})
+	}
+	return append(meta,
+		[2]string{"Prices", fmt.Sprintf("%s, as of %s", c.Region, orDash(c.Prices.AsOf))},
+		[2]string{"Source", orDash(c.Prices.Source)})
+}
 
-// WriteCostHTML writes one self-contained page with the chart of cost
-// against throughput and the text report.
+// costSectionView is one mode of the cost page: its title, monthly total
+// and lines.
+type costSectionView struct {
+	Title, Total string
+	Lines        table
+}
+
+// WriteCostHTML writes one self-contained page: what was priced, each
+// mode's monthly total and lines as tables, the break-even, and the chart
+// of cost against throughput. It reads on a 420 px wide screen.
 func WriteCostHTML(w io.Writer, c *Cost) error {
 	chart, err := CostChart(c)
 	if err != nil {
 		return err
 	}
-	var table bytes.Buffer
-	if err := WriteCostText(&table, c); err != nil {
-		return err
+	summary := fmt.Sprintf("A month (%s hours) of the scenario's traffic at its mean rate, priced in each capacity mode; the chart prices each throughput from 0 to %s records/s, four times the mean rate, with the same records, readers and retention.",
+		num(c.Hours), rate(c.RangeMaxRecordsPerSec))
+	totals := table{Class: "totals", Head: header("Monthly cost", "USD")}
+	var sections []costSectionView
+	for _, s := range c.costSections() {
+		totals.Rows = append(totals.Rows, row{Cells: []cell{textCell(s.title), numCell(usd(s.total))}})
+		lines := table{Class: "lines", Head: []cell{textCell("item"), numCell("quantity"), textCell("unit"), numCell("unit price"), numCell("USD")}}
+		for _, l := range s.lines {
+			lines.Rows = append(lines.Rows, row{Cells: []cell{textCell(l.Item), numCell(quantity(l.Quantity)), textCell(l.Unit),
+				numCell("$" + strconv.FormatFloat(l.UnitPriceUSD, 'f', -1, 64)), numCell(usd(l.USD))}})
+		}
+		sections = append(sections, costSectionView{s.title, usd(s.total), lines})
 	}
-	summary := fmt.Sprintf("A month (%s hours) of the scenario's traffic at each throughput from 0 to %s records/s, four times its mean rate, with the same records, readers and retention; %s prices as of %s.",
-		num(c.Hours), rate(c.RangeMaxRecordsPerSec), c.Region, orDash(c.Prices.AsOf))
-	return costTmpl.Execute(w, map[string]any{
-		"Name": c.Scenario, "Summary": summary, "BreakEven": c.breakEvenLine(), "Table": table.String(),
-		"Chart": template.HTML(inlineSVG(chart.SVG)), // gonum's own output, names escaped by it
+	source := c.Scenario
+	if c.Source != "" {
+		source += " (" + c.Source + ")"
+	}
+	return writePage(w, "page_cost.html.tmpl", map[string]any{
+		"Name": c.Scenario, "Scenario": source, "Summary": summary, "Meta": costTrafficMeta(c),
+		"Totals": totals, "Sections": sections, "BreakEven": c.breakEvenLine(),
+		"Charts": figures(chart),
 	})
 }

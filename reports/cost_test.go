@@ -305,3 +305,34 @@ func TestCostDirectPut(t *testing.T) {
 		t.Errorf("chart: %v", err)
 	}
 }
+
+// TestCostChartScale checks the cost chart's outlier rule: On-demand
+// Advantage's commitment ($3,079.69 a month), more than ten times the
+// other modes' highest cost, goes above a linear axis that shows the
+// others, and the legend says so with its cost; without an outlier
+// nothing is clipped.
+func TestCostChartScale(t *testing.T) {
+	chart, err := CostChart(CostOf("spiky", "", "test", "us-east-1", model.DefaultPrices, spiky()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := string(chart.SVG)
+	for _, want := range []string{">USD per month<", ">On-demand Advantage (above the chart, up to $3,079.69)<", ">300<", ">provisioned<"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("spiky: chart lacks %q", want)
+		}
+	}
+	if strings.Contains(svg, ">1,000<") || strings.Contains(svg, "log scale") {
+		t.Error("spiky: the axis reaches the commitment")
+	}
+
+	// At 1,000 records/s the commitment is within ten times the others:
+	// nothing is clipped.
+	chart, err = CostChart(CostOf("steady", "", "test", "us-east-1", model.DefaultPrices, steady()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if svg := string(chart.SVG); strings.Contains(svg, "above the chart") || !strings.Contains(svg, ">On-demand Advantage<") {
+		t.Error("steady: a mode clipped")
+	}
+}

@@ -2,16 +2,14 @@ package reports
 
 import (
 	"bufio"
-	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"image/color"
 	"io"
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 
 	"gonum.org/v1/plot"
@@ -180,51 +178,70 @@ var sweepPalette = []color.Color{
 // long enough that the size always binds give identical lines).
 var sweepDashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)}, {vg.Points(8), vg.Points(2), vg.Points(2), vg.Points(2)}}
 
-// sweepChart plots y against buffer size (MiB), one line per interval.
-func (s *Sweep) sweepChart(title, ylabel string, y func(SweepRow) float64) (Chart, error) {
-	p, leg := newPlot(title, ylabel)
-	p.X.Label.Text = "buffer size (MiB)"
+// sweepChart plots y against buffer size in MiB on a log axis (Firehose
+// takes 1 MiB to 128 MiB: each doubling gets the same room), one line per
+// interval through a dot at each setting. target, when above 0, is drawn
+// as a horizontal line in y's unit. A money chart (format writes its
+// values) keeps a linear y axis and clips the settings far above the
+// rest (clipAbove), naming them in the legend; another chart's y axis is
+// logarithmic when its values span more than flattenDecades.
+func (s *Sweep) sweepChart(title, ylabel string, y func(SweepRow) float64, target float64, money func(float64) string) (Chart, error) {
+	p, leg := newPlot(ylabel)
+	p.X.Label.Text = "buffer size (MiB, log scale)"
+	p.X.Tick.Marker = pow2Ticks{}
+	var values, sizes []float64
+	for _, pt := range s.Points {
+		if pt.Err == "" && pt.BufferSizeBytes > 0 {
+			values, sizes = append(values, y(pt)), append(sizes, float64(pt.BufferSizeBytes)/(1<<20))
+		}
+	}
+	top := math.Inf(1)
+	if money != nil {
+		top = clipAbove(values)
+	}
+	clipped := !math.IsInf(top, 1)
+	logY := money == nil && spansDecades(values, flattenDecades)
+	if logY {
+		useLog10Y(p)
+	}
 	var lines []series
 	for i, iv := range s.intervals() {
 		var xys plotter.XYs
 		for _, pt := range s.Points {
-			if pt.BufferIntervalS == iv && pt.Err == "" {
-				xys = append(xys, plotter.XY{X: float64(pt.BufferSizeBytes) / (1 << 20), Y: y(pt)})
+			if pt.BufferIntervalS == iv && pt.Err == "" && pt.BufferSizeBytes > 0 {
+				xys = append(xys, plotter.XY{X: math.Log2(float64(pt.BufferSizeBytes) / (1 << 20)), Y: y(pt)})
 			}
 		}
-		slices.SortFunc(xys, func(a, b plotter.XY) int {
-			switch {
-			case a.X < b.X:
-				return -1
-			case a.X > b.X:
-				return 1
-			}
-			return 0
-		})
-		lines = append(lines, series{name: "interval " + secondsLabel(iv), xys: xys,
+		slices.SortFunc(xys, func(a, b plotter.XY) int { return cmp.Compare(a.X, b.X) })
+		if logY {
+			xys = log10Y(xys)
+		}
+		lines = append(lines, series{name: "interval " + secondsLabel(iv), xys: xys, points: true,
 			color: sweepPalette[i%len(sweepPalette)], dash: sweepDashes[i%len(sweepDashes)], width: vg.Points(2)})
+	}
+	if clipped {
+		lines = clipLines(top, lines, money)
 	}
 	if err := addLines(p, &leg, lines); err != nil {
 		return Chart{}, err
 	}
-	if s.DelayTargetMs > 0 && strings.Contains(ylabel, "ms") {
-		target := plotter.XYs{{X: p.X.Min, Y: s.DelayTargetMs}, {X: p.X.Max, Y: s.DelayTargetMs}}
-		_ = addLines(p, &leg, []series{{name: "p95 target", xys: target, color: color.RGBA{200, 0, 0, 255}, dash: []vg.Length{vg.Points(4), vg.Points(3)}}})
-	}
-	// A wide range (zero buffering's S3 bill, say) would flatten every
-	// other line: use a log scale then, as the latency chart does.
-	lo, hi := math.Inf(1), 0.0
-	for _, pt := range s.Points {
-		if v := y(pt); pt.Err == "" && v > 0 {
-			lo, hi = min(lo, v), max(hi, v)
+	p.X.Min, p.X.Max = pow2Range(sizes)
+	if target > 0 {
+		ty := target
+		if logY {
+			ty = math.Log10(target)
+		}
+		t := plotter.XYs{{X: p.X.Min, Y: ty}, {X: p.X.Max, Y: ty}}
+		if err := addLines(p, &leg, []series{{name: "p95 target", xys: t, color: red, width: vg.Points(1.5), dash: []vg.Length{vg.Points(4), vg.Points(3)}}}); err != nil {
+			return Chart{}, err
 		}
 	}
-	logY := hi/lo > 100 && !hasZero(s, y)
-	if logY {
-		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	fixRange(p, !logY && !clipped)
+	if clipped {
+		if err := addClipMarks(p, top, lines); err != nil {
+			return Chart{}, err
+		}
 	}
-	fixRange(p, !logY)
 	svg, err := renderSVG(p, leg)
 	if err != nil {
 		return Chart{}, err
@@ -232,62 +249,141 @@ func (s *Sweep) sweepChart(title, ylabel string, y func(SweepRow) float64) (Char
 	return Chart{Title: title, SVG: svg}, nil
 }
 
-// SweepCharts draws delivery delay (p95) and monthly cost against buffer
-// size, one line per buffer interval.
+// pow2Range is the axis of base-2 logarithms that holds sizes: from the
+// power of two at or below the smallest to the one at or above the
+// largest, at least a doubling wide; 0 to 7 (Firehose's 1 MiB to 128 MiB)
+// for no sizes.
+func pow2Range(sizes []float64) (lo, hi float64) {
+	if len(sizes) == 0 {
+		return 0, 7
+	}
+	lo = math.Floor(math.Log2(slices.Min(sizes)))
+	hi = math.Ceil(math.Log2(slices.Max(sizes)))
+	if hi <= lo {
+		lo, hi = lo-1, hi+1
+	}
+	return lo, hi
+}
+
+// pow2Ticks labels an axis of base-2 logarithms of sizes at each power of
+// two (1, 2, 4, … 128), every other one when there are more than ten.
+type pow2Ticks struct{}
+
+func (pow2Ticks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi >= lo) {
+		return nil
+	}
+	first, last := math.Ceil(lo-1e-9), math.Floor(hi+1e-9)
+	every := 1.0
+	if last-first >= 10 {
+		every = 2
+	}
+	var ticks []plot.Tick
+	for e := first; e <= last; e++ {
+		t := plot.Tick{Value: e}
+		if math.Mod(e-first, every) == 0 {
+			t.Label = tickLabel(math.Exp2(e))
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
+}
+
+// SweepCharts draws delivery delay (p95, in seconds), monthly cost and S3
+// objects per hour against buffer size, one line per buffer interval.
 func SweepCharts(s *Sweep) ([]Chart, error) {
-	delay, err := s.sweepChart("Delivery delay p95 against buffer size", "ms", func(r SweepRow) float64 { return r.DelayP95Ms })
+	delay, err := s.sweepChart("Delivery delay p95 against buffer size (s)", "seconds",
+		func(r SweepRow) float64 { return r.DelayP95Ms / 1000 }, s.DelayTargetMs/1000, nil)
 	if err != nil {
 		return nil, err
 	}
-	cost, err := s.sweepChart("Monthly cost (Firehose + S3 PUTs) against buffer size", "USD per month", func(r SweepRow) float64 { return r.MonthlyUSD })
+	cost, err := s.sweepChart("Monthly cost (Firehose + S3 PUTs) against buffer size (USD)", "USD per month",
+		func(r SweepRow) float64 { return r.MonthlyUSD }, 0, func(v float64) string { return "$" + usd(v) })
 	if err != nil {
 		return nil, err
 	}
-	objs, err := s.sweepChart("S3 objects per hour against buffer size", "objects per hour", func(r SweepRow) float64 { return r.ObjectsPerHour })
+	objs, err := s.sweepChart("S3 objects per hour against buffer size", "objects per hour",
+		func(r SweepRow) float64 { return r.ObjectsPerHour }, 0, nil)
 	if err != nil {
 		return nil, err
 	}
 	return []Chart{delay, cost, objs}, nil
 }
 
-var sweepTmpl = template.Must(template.New("sweep").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>spillway sweep: {{.Name}}</title>
-<style>body{font-family:"Liberation Sans",Arial,sans-serif;max-width:1000px;margin:2em auto;color:#222}
-table{border-collapse:collapse;font-size:14px}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}
-th{background:#f4f4f4}.rec{background:#e8f5e9;font-weight:bold}pre{background:#f8f8f8;padding:1em;overflow:auto}</style></head>
-<body><h1>Firehose buffer sweep: {{.Name}}</h1>
-<p>{{.Summary}}</p>
-{{range .Charts}}<figure>{{.}}</figure>{{end}}
-<pre>{{.Table}}</pre>
-</body></html>
-`))
+// delaySeconds formats a delay given in milliseconds as seconds: one
+// decimal from 10 s up, two below.
+func delaySeconds(msValue float64) string {
+	if msValue >= 10_000 {
+		return ms(msValue / 1000)
+	}
+	return strconv.FormatFloat(msValue/1000, 'f', 2, 64)
+}
 
-// WriteSweepHTML writes one self-contained page with the charts and table.
+// sweepTable is the sweep's settings as a table, the recommended one
+// marked; a setting that is not allowed says why across its figures.
+func sweepTable(s *Sweep) table {
+	t := table{Class: "sweep", Head: append(numCells("size", "interval", "delay p50 s", "p95 s", "max s", "objects/h", "mean object",
+		"S3 PUTs", "throttled", "Firehose $/mo", "S3 PUT $/mo", "total $/mo"), textCell(""))}
+	for i, p := range s.Points {
+		r := row{Cells: []cell{numCell(sizeLabel(p.BufferSizeBytes)), numCell(secondsLabel(p.BufferIntervalS))}}
+		if p.Err != "" {
+			r.Class = "off"
+			r.Cells = append(r.Cells, cell{Text: "not allowed: " + p.Err, Span: len(t.Head) - 2})
+			t.Rows = append(t.Rows, r)
+			continue
+		}
+		r.Cells = append(r.Cells,
+			numCell(delaySeconds(p.DelayP50Ms)), numCell(delaySeconds(p.DelayP95Ms)), numCell(delaySeconds(p.DelayMaxMs)),
+			numCell(num(p.ObjectsPerHour)), numCell(sizeLabel(int64(p.MeanObjectBytes))), numCell(commas(p.S3PutRequests)),
+			numCell(commas(p.Throttled)), numCell(usd(p.FirehoseMonthlyUSD)), numCell(usd(p.S3PutMonthlyUSD)), numCell(usd(p.MonthlyUSD)),
+			textCell(""))
+		if i == s.Recommended {
+			r.Class = "rec"
+			r.Cells[len(r.Cells)-1] = textCell("cheapest meeting the target")
+		}
+		t.Rows = append(t.Rows, r)
+	}
+	return t
+}
+
+// sweepVerdict is the recommendation in a sentence, and whether there is
+// one.
+func sweepVerdict(s *Sweep) (string, bool) {
+	switch {
+	case s.DelayTargetMs <= 0:
+		return "No firehose.delivery_delay_target in the scenario: set one to get a recommendation.", false
+	case s.Recommended < 0:
+		return fmt.Sprintf("No setting meets the p95 delivery delay target of %s s.", delaySeconds(s.DelayTargetMs)), false
+	}
+	p := s.Points[s.Recommended]
+	return fmt.Sprintf("Cheapest setting meeting the p95 target of %s s: buffer_size %s, buffer_interval %s (p95 %s s, $%s a month).",
+		delaySeconds(s.DelayTargetMs), sizeLabel(p.BufferSizeBytes), secondsLabel(p.BufferIntervalS), delaySeconds(p.DelayP95Ms), usd(p.MonthlyUSD)), true
+}
+
+// WriteSweepHTML writes one self-contained page with the recommendation,
+// the charts and the table of every setting. It reads on a 420 px wide
+// screen.
 func WriteSweepHTML(w io.Writer, s *Sweep) error {
 	charts, err := SweepCharts(s)
 	if err != nil {
 		return err
 	}
-	var table bytes.Buffer
-	if err := WriteSweepText(&table, s); err != nil {
-		return err
+	target := "none"
+	if s.DelayTargetMs > 0 {
+		target = delaySeconds(s.DelayTargetMs) + " s"
 	}
-	svgs := make([]template.HTML, len(charts))
-	for i, c := range charts {
-		svgs[i] = template.HTML(inlineSVG(c.SVG)) // gonum's own output, names escaped by it
-	}
-	summary := fmt.Sprintf("%d buffer settings over %s of the scenario's traffic, played in virtual time; delays are from each record's arrival to its object in S3.",
-		len(s.Points), secondsLabel(s.SpanS))
-	return sweepTmpl.Execute(w, map[string]any{"Name": s.Scenario.Name, "Summary": summary, "Charts": svgs, "Table": table.String()})
-}
-
-// hasZero reports whether any allowed point has y ≤ 0, which a log scale
-// cannot show.
-func hasZero(s *Sweep, y func(SweepRow) float64) bool {
-	for _, pt := range s.Points {
-		if pt.Err == "" && y(pt) <= 0 {
-			return true
-		}
-	}
-	return false
+	verdict, met := sweepVerdict(s)
+	return writePage(w, "page_sweep.html.tmpl", map[string]any{
+		"Name": s.Scenario.Name,
+		"Meta": [][2]string{
+			{"Traffic", fmt.Sprintf("%s of the scenario's traffic, played in virtual time through %d buffer settings", secondsLabel(s.SpanS), len(s.Points))},
+			{"Compression", fmt.Sprintf("%s, ratio %.2f measured on the scenario's payloads", firehoseCodec(s), s.CompressionRatio)},
+			{"Delay", "from each record's arrival to its object in S3"},
+			{"p95 target", target},
+			{"Costs", fmt.Sprintf("per month of this traffic; S3 PUTs at $%g per 1,000 requests (an unverified default)", s.S3PutPer1000USD)},
+		},
+		"Verdict": verdict, "Met": met,
+		"Charts": figures(charts...),
+		"Table":  sweepTable(s),
+	})
 }

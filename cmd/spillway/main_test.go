@@ -128,10 +128,10 @@ func TestRunWritesResults(t *testing.T) {
 	if code, _, errOut := runCLI(t, "report", results, "--format", "html", "--output", html); code != exitOK {
 		t.Errorf("report --format html: code %d: %s", code, errOut)
 	}
-	// Latency, throughput, shard utilisation, and reading (the run reads
-	// the simulated stream back).
-	if b, _ := os.ReadFile(html); strings.Count(string(b), "<svg") != 4 {
-		t.Errorf("html report has %d charts, want 4", strings.Count(string(b), "<svg"))
+	// Latency, throughput, shard utilisation, reading (the run reads the
+	// simulated stream back), and the put latency by percentile.
+	if b, _ := os.ReadFile(html); strings.Count(string(b), "<svg") != 5 {
+		t.Errorf("html report has %d charts, want 5", strings.Count(string(b), "<svg"))
 	}
 	// A damaged results file is a usage error naming the file, line and column.
 	bad := writeFile(t, "bad.json", "{\"schema\": \"spillway.results/v1\",\n \"totals\": {\"acked\": \"many\"}}")
