@@ -169,9 +169,13 @@ func WriteCompareText(w io.Writer, c *Comparison) error {
 		p("not compared, measured in one run only: %s\n", strings.Join(c.Missing, ", "))
 	}
 
-	p("\nWhy\n")
+	why := false
 	for _, ch := range c.Checks {
 		if ch.Verdict == VerdictRegression || ch.Verdict == VerdictNoise || ch.Verdict == VerdictImproved {
+			if !why {
+				p("\nWhy\n")
+				why = true
+			}
 			p("  %s: %s\n", ch.Metric, ch.Reason)
 		}
 	}
