@@ -524,23 +524,11 @@ func (c secondCache) latencySeries(service bool, suffix string, q float64) perSe
 // secondStat is a fixed statistic of a second's response times, from its
 // fields.
 func secondStat(s *SecondSample, suffix string) float64 {
-	switch suffix {
-	case "min":
-		return s.MinMs
-	case "mean":
-		return s.MeanMs
-	case "p50":
-		return s.P50Ms
-	case "p90":
-		return s.P90Ms
-	case "p95":
-		return s.P95Ms
-	case "p99":
-		return s.P99Ms
-	case "max":
-		return s.MaxMs
+	p := Percentiles{Min: s.MinMs, Mean: s.MeanMs, P50: s.P50Ms, P90: s.P90Ms, P95: s.P95Ms, P99: s.P99Ms, Max: s.MaxMs}
+	if suffix == "p999" {
+		return math.NaN() // not kept per second
 	}
-	return math.NaN()
+	return p.Stat(suffix)
 }
 
 // perSecondSeries is the per-second series that tells whether a change of

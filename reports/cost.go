@@ -458,18 +458,7 @@ func WriteCostText(w io.Writer, c *Cost) error {
 	p("Monthly cost of %s%s: %s hours of its traffic at the mean rate\n", c.Scenario, src, num(c.Hours))
 	p("  rate:    %s records/s, the mean over the profile (%s records ÷ %s); peak %s records/s\n",
 		rate(t.MeanRecordsPerSec), commas(t.ScheduleRecords), num(t.ScheduleSeconds)+" s", rate(t.PeakRecordsPerSec))
-	var billed []string
-	if t.Kinesis {
-		units := "units"
-		if t.PutPayloadUnitsPerRecord == 1 {
-			units = "unit"
-		}
-		billed = append(billed, fmt.Sprintf("%s PUT payload %s", quantity(t.PutPayloadUnitsPerRecord), units),
-			quantity(t.OnDemandBilledBytesPerRecord)+" B on-demand")
-	}
-	if t.Firehose != nil {
-		billed = append(billed, quantity(t.FirehoseBilledBytesPerRecord)+" B by Firehose (data only)")
-	}
+	billed := billedPerRecord(t)
 	p("  records: %s B on average (data plus key), billed per record at %s\n", num(math.Round(t.BytesPerRecord)), strings.Join(billed, ", "))
 	if t.Kinesis {
 		p("  readers: %d polling, %d enhanced fan-out, each reading every record; retention %s h\n",
@@ -586,10 +575,9 @@ func CostChart(c *Cost) (Chart, error) {
 	return Chart{Title: title, SVG: svg}, nil
 }
 
-// costTrafficMeta is the cost page's description of what was priced, as
-// term and value pairs.
-func costTrafficMeta(c *Cost) [][2]string {
-	t := c.Traffic
+// billedPerRecord says what each record is billed at: PUT payload units
+// and on-demand bytes for Kinesis, bytes for Firehose.
+func billedPerRecord(t CostTraffic) []string {
 	var billed []string
 	if t.Kinesis {
 		units := "units"
@@ -602,6 +590,14 @@ func costTrafficMeta(c *Cost) [][2]string {
 	if t.Firehose != nil {
 		billed = append(billed, quantity(t.FirehoseBilledBytesPerRecord)+" B by Firehose (data only)")
 	}
+	return billed
+}
+
+// costTrafficMeta is the cost page's description of what was priced, as
+// term and value pairs.
+func costTrafficMeta(c *Cost) [][2]string {
+	t := c.Traffic
+	billed := billedPerRecord(t)
 	meta := [][2]string{
 		{"Rate", fmt.Sprintf("%s records/s, the mean over the profile (%s records ÷ %s s); peak %s records/s",
 			rate(t.MeanRecordsPerSec), commas(t.ScheduleRecords), num(t.ScheduleSeconds), rate(t.PeakRecordsPerSec))},

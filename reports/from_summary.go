@@ -55,13 +55,7 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 			ThrottledRecordsLimit: sh.ThrottledRecordsLimit, ThrottledBytesLimit: sh.ThrottledBytesLimit,
 			PeakUtilization: sh.PeakUtilization, Utilization: sh.Utilization, State: sh.State,
 		}
-		switch {
-		case sh.Throttled == 0:
-		case sh.ThrottledBytesLimit > sh.ThrottledRecordsLimit:
-			row.ThrottledBy = LimitBytes
-		default:
-			row.ThrottledBy = LimitRecords
-		}
+		row.ThrottledBy = throttledBy(sh.Throttled, sh.ThrottledRecordsLimit, sh.ThrottledBytesLimit)
 		if t := sh.Opened.Sub(s.Start).Seconds(); !sh.Opened.IsZero() && t > 0 {
 			row.OpenedS = t
 		}
@@ -80,6 +74,20 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 		r.Events = append(r.Events, Event{AtS: ev.At.Seconds(), Action: ev.Action, Error: ev.Error, Skipped: ev.Skipped})
 	}
 	return r
+}
+
+// throttledBy names the limit that throttled more of a shard's throttled
+// attempts, of which records and bytes are by each limit: LimitBytes, or
+// LimitRecords (also when the target did not say which); "" when none
+// was throttled.
+func throttledBy(throttled, records, bytes int64) string {
+	switch {
+	case throttled == 0:
+		return ""
+	case bytes > records:
+		return LimitBytes
+	}
+	return LimitRecords
 }
 
 // AddReadSeries adds the readers' per-second counts to r.Series: each

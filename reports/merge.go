@@ -136,9 +136,9 @@ func Merge(parts ...Part) (*Results, error) {
 		return p
 	}
 	out.Latency = Latency{
-		ResponseMs: dist("latency.response_ms", func(r *Results) *Percentiles { return &r.Latency.ResponseMs }),
-		ServiceMs:  dist("latency.service_ms", func(r *Results) *Percentiles { return &r.Latency.ServiceMs }),
-		SendLagMs:  dist("latency.send_lag_ms", func(r *Results) *Percentiles { return &r.Latency.SendLagMs }),
+		ResponseMs: dist("latency.response_ms", distributions["put_latency"]),
+		ServiceMs:  dist("latency.service_ms", distributions["service_latency"]),
+		SendLagMs:  dist("latency.send_lag_ms", distributions["send_lag"]),
 	}
 	if err != nil {
 		return nil, err
@@ -378,13 +378,7 @@ func (m *mergeState) shards(seconds int) []ShardRow {
 	for _, id := range order {
 		a := byID[id]
 		row := a.row
-		switch {
-		case row.Throttled == 0:
-		case row.ThrottledBytesLimit > row.ThrottledRecordsLimit:
-			row.ThrottledBy = LimitBytes
-		default:
-			row.ThrottledBy = LimitRecords
-		}
+		row.ThrottledBy = throttledBy(row.Throttled, row.ThrottledRecordsLimit, row.ThrottledBytesLimit)
 		if a.noSeries {
 			row.Utilization = []float64{}
 			row.PeakUtilization = a.peakSum
@@ -446,12 +440,7 @@ func (m *mergeState) delivery() (*Delivery, error) {
 		return nil, nil
 	}
 	var err error
-	out.DelayMs, err = m.distribution("delivery.delay_ms", func(r *Results) *Percentiles {
-		if r.Delivery == nil {
-			return nil
-		}
-		return &r.Delivery.DelayMs
-	})
+	out.DelayMs, err = m.distribution("delivery.delay_ms", distributions["delivery_delay"])
 	return out, err
 }
 
@@ -500,12 +489,7 @@ func (m *mergeState) e2e() (*E2E, error) {
 		return nil, nil
 	}
 	var err error
-	out.LatencyMs, err = m.distribution("e2e.latency_ms", func(r *Results) *Percentiles {
-		if r.E2E == nil {
-			return nil
-		}
-		return &r.E2E.LatencyMs
-	})
+	out.LatencyMs, err = m.distribution("e2e.latency_ms", distributions["e2e_latency"])
 	if err != nil {
 		return nil, err
 	}

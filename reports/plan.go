@@ -404,13 +404,7 @@ func writeReplays(bw *bufio.Writer, p *Plan) {
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  policy\tshards\tscalings\tthrottled\tfailed\tcost\trules\t")
 	for _, r := range p.Replays {
-		rules := "kept"
-		if len(r.Refused) > 0 {
-			rules = fmt.Sprintf("kept, %d refused", len(r.Refused))
-		}
-		if len(r.RuleBreaks) > 0 {
-			rules = fmt.Sprintf("%d BROKEN", len(r.RuleBreaks))
-		}
+		rules := replayRules(r)
 		shards := fmt.Sprintf("%d", r.StartShards)
 		if r.MaxShards != r.StartShards {
 			shards = fmt.Sprintf("%d to %d", r.StartShards, r.MaxShards)
@@ -419,4 +413,16 @@ func writeReplays(bw *bufio.Writer, p *Plan) {
 	}
 	tw.Flush()
 	fmt.Fprintln(bw, "  throttled: attempts refused ÷ attempts; failed: records given up after the producer's attempts; cost: shard-hours and PUT payload units (on-demand: stream-hours and ingest), us-east-1")
+}
+
+// replayRules says whether a replay kept UpdateShardCount's rules: "kept",
+// "kept, N refused" (scalings the rules refused), or "N BROKEN".
+func replayRules(r PlanReplay) string {
+	switch {
+	case len(r.RuleBreaks) > 0:
+		return fmt.Sprintf("%d BROKEN", len(r.RuleBreaks))
+	case len(r.Refused) > 0:
+		return fmt.Sprintf("kept, %d refused", len(r.Refused))
+	}
+	return "kept"
 }

@@ -276,13 +276,7 @@ func planPage(p *Plan, charts []figure) planView {
 		v.ReplayNote = "throttled: attempts refused ÷ attempts; failed: records given up after the producer's attempts; cost: shard-hours and PUT payload units (on-demand: stream-hours and ingest), us-east-1."
 		v.Replays = table{Class: "replays", Head: append(header("policy", "shards", "scalings", "throttled", "failed", "cost"), textCell("rules"))}
 		for _, r := range p.Replays {
-			rules := "kept"
-			if len(r.Refused) > 0 {
-				rules = fmt.Sprintf("kept, %d refused", len(r.Refused))
-			}
-			if len(r.RuleBreaks) > 0 {
-				rules = fmt.Sprintf("%d BROKEN", len(r.RuleBreaks))
-			}
+			rules := replayRules(r)
 			shards := strconv.Itoa(r.StartShards)
 			if r.MaxShards != r.StartShards {
 				shards = fmt.Sprintf("%d to %d", r.StartShards, r.MaxShards)

@@ -159,16 +159,8 @@ func LookupMetric(name string) (MetricInfo, bool) {
 		case "med":
 			return Metrics[d.Name+"_p50"], true
 		}
-		arg, ok := strings.CutPrefix(rest, "p(")
+		q, ok := percentileArg(rest)
 		if !ok {
-			return MetricInfo{}, false
-		}
-		arg, ok = strings.CutSuffix(arg, ")")
-		if !ok {
-			return MetricInfo{}, false
-		}
-		q, err := strconv.ParseFloat(arg, 64)
-		if err != nil || !(q > 0 && q < 100) || strings.ContainsAny(arg, "eEnN+-_") {
 			return MetricInfo{}, false
 		}
 		for _, st := range Statistics {
@@ -177,7 +169,7 @@ func LookupMetric(name string) (MetricInfo, bool) {
 			}
 		}
 		canon := d.Name + "_p(" + strconv.FormatFloat(q, 'f', -1, 64) + ")"
-		return MetricInfo{Name: canon, Unit: UnitMs, Help: "percentile " + arg + " of " + d.Help,
+		return MetricInfo{Name: canon, Unit: UnitMs, Help: "percentile " + strconv.FormatFloat(q, 'f', -1, 64) + " of " + d.Help,
 			Worse: WorseHigher, Tolerance: "+10%"}, true
 	}
 	return MetricInfo{}, false
@@ -199,12 +191,8 @@ func MetricPercentile(name string) (dist string, percentile float64, ok bool) {
 				return d.Name, st.Percentile, true
 			}
 		}
-		if arg, found := strings.CutPrefix(rest, "p("); found {
-			if arg, found = strings.CutSuffix(arg, ")"); found {
-				if q, err := strconv.ParseFloat(arg, 64); err == nil && q > 0 && q < 100 {
-					return d.Name, q, true
-				}
-			}
+		if q, ok := percentileArg(rest); ok {
+			return d.Name, q, true
 		}
 	}
 	return "", 0, false
@@ -222,4 +210,21 @@ func MetricNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// percentileArg reads k6's "p(N)" with 0 < N < 100 written in plain
+// decimals (p(99.5), not p(9.95e1)).
+func percentileArg(s string) (float64, bool) {
+	arg, ok := strings.CutPrefix(s, "p(")
+	if !ok {
+		return 0, false
+	}
+	if arg, ok = strings.CutSuffix(arg, ")"); !ok || strings.ContainsAny(arg, "eEnNxX+-_") {
+		return 0, false
+	}
+	q, err := strconv.ParseFloat(arg, 64)
+	if err != nil || !(q > 0 && q < 100) {
+		return 0, false
+	}
+	return q, true
 }
