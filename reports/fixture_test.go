@@ -176,7 +176,7 @@ func readFixture() *Results {
 		OutOfOrder: polling.OutOfOrder + efo.OutOfOrder, GraceS: 5,
 		GetRecordsCalls: polling.GetRecordsCalls + efo.GetRecordsCalls, ReadThrottles: polling.ReadThrottles + efo.ReadThrottles,
 		IteratorAgeMaxMs: max(polling.IteratorAgeMaxMs, efo.IteratorAgeMaxMs),
-		LatencyMs:        Percentiles{Count: 179698, Mean: 780.6, P50: 640.9, P90: 1650.3, P99: 2870.6, P999: 3190.4, Max: 3402.8},
+		LatencyMs:        Percentiles{Count: 179698, Min: 101.2, Mean: 780.6, P50: 640.9, P90: 1650.3, P95: 2210.7, P99: 2870.6, P999: 3190.4, Max: 3402.8},
 		Consumers:        []ConsumerE2E{polling, efo},
 	}
 	return r

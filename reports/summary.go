@@ -449,9 +449,29 @@ func deliveryLines(d *Delivery) []string {
 			commas(d.Objects), strconv.FormatFloat(mib(d.StoredBytes), 'f', 1, 64), d.Dir),
 		fmt.Sprintf("accepted %s, delivered %s, lost %s, duplicates %s (read back from the objects)%s",
 			commas(d.Accepted), commas(d.Delivered), commas(d.Lost), commas(d.Duplicates), unverifiable(d)),
-		fmt.Sprintf("delivery delay from intended send (ms): p50 %s  p90 %s  p99 %s  max %s",
-			ms(d.DelayMs.P50), ms(d.DelayMs.P90), ms(d.DelayMs.P99), ms(d.DelayMs.Max)),
+		"delivery delay from intended send (ms): " + distributionWords(d.DelayMs),
 	}
+}
+
+// distributionWords lists a distribution's statistics in milliseconds
+// (min, mean, p50, p90, p95, p99, max), leaving out the min and p95 of a
+// version 1 file, which has neither.
+func distributionWords(p Percentiles) string {
+	var b strings.Builder
+	add := func(name string, v float64) { fmt.Fprintf(&b, "%s %s  ", name, ms(v)) }
+	v1 := p.Min == 0 && p.P95 == 0 && p.Count > 0
+	if !v1 {
+		add("min", p.Min)
+	}
+	add("mean", p.Mean)
+	add("p50", p.P50)
+	add("p90", p.P90)
+	if !v1 {
+		add("p95", p.P95)
+	}
+	add("p99", p.P99)
+	add("max", p.Max)
+	return strings.TrimSpace(b.String())
 }
 
 func unverifiable(d *Delivery) string {
@@ -474,8 +494,7 @@ func e2eLines(e *E2E) []string {
 	return []string{
 		fmt.Sprintf("read %s, lost %s, duplicates %s, out of order %s (%sreading went on %.1f s after the last write)",
 			commas(e.Read), commas(e.Lost), commas(e.Duplicates), commas(e.OutOfOrder), summed, e.GraceS),
-		fmt.Sprintf("end-to-end latency from intended send (ms): p50 %s  p90 %s  p99 %s  max %s",
-			ms(e.LatencyMs.P50), ms(e.LatencyMs.P90), ms(e.LatencyMs.P99), ms(e.LatencyMs.Max)),
+		"end-to-end latency from intended send (ms): " + distributionWords(e.LatencyMs),
 		fmt.Sprintf("%s GetRecords calls, %s throttled; iterator age max %s ms (how far reading fell behind the stream)",
 			commas(e.GetRecordsCalls), commas(e.ReadThrottles), commas(e.IteratorAgeMaxMs)),
 	}
