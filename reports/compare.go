@@ -2,8 +2,8 @@ package reports
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -50,11 +50,6 @@ type CompareOptions struct {
 	// Confidence is the confidence level of the per-second test, between
 	// 0.5 and 1 exclusive; 0 means 0.95.
 	Confidence float64
-	// Resamples is how many times the bootstrap resamples; 0 means 2,000.
-	Resamples int
-	// Seed seeds the bootstrap, so that the same two files always get the
-	// same verdict; 0 is a seed like any other.
-	Seed uint64
 	// BaselineName and CurrentName name the two files in the report.
 	BaselineName, CurrentName string
 }
@@ -199,12 +194,6 @@ func Compare(baseline, current *Results, opts CompareOptions) (*Comparison, erro
 	if !(opts.Confidence >= 0.5 && opts.Confidence < 1) {
 		return nil, fmt.Errorf("confidence %g: want a level between 0.5 and 1, e.g. 0.95", opts.Confidence)
 	}
-	if opts.Resamples == 0 {
-		opts.Resamples = 2000
-	}
-	if opts.Resamples < 100 {
-		return nil, errors.New("resamples: want at least 100")
-	}
 	c := &Comparison{
 		Schema:     CompareSchema,
 		Baseline:   compareRun(opts.BaselineName, baseline),
@@ -213,7 +202,7 @@ func Compare(baseline, current *Results, opts CompareOptions) (*Comparison, erro
 		Checks:     []Check{},
 	}
 	c.Warnings = likeForLike(baseline, current)
-	bs := &bootstrap{confidence: opts.Confidence, resamples: opts.Resamples, seed: opts.Seed}
+	bs := bootstrap{confidence: opts.Confidence}
 	cache := secondCache{}
 
 	names := scenarios.MetricNames()
@@ -259,18 +248,13 @@ func Compare(baseline, current *Results, opts CompareOptions) (*Comparison, erro
 		return cmp.Compare(verdictRank(a.Verdict), verdictRank(b.Verdict))
 	})
 	for _, s := range cache.summarySeries() {
-		st := SeriesStats{Name: s.name, Unit: s.unit, Baseline: seriesStat(s.values(baseline)), Current: seriesStat(s.values(current))}
-		st.Test = bs.test(s.name, s.values(baseline), s.values(current), s.worse, s.name)
-		c.Series = append(c.Series, st)
+		b, cur := s.values(baseline), s.values(current)
+		c.Series = append(c.Series, SeriesStats{Name: s.name, Unit: s.unit, Baseline: seriesStat(b), Current: seriesStat(cur),
+			Test: bs.test(s.name, b, cur, s.worse, s.name)})
 	}
-	for _, d := range []struct {
-		name string
-		get  func(*Results) *Percentiles
-	}{
-		{"put latency", func(r *Results) *Percentiles { return &r.Latency.ResponseMs }},
-		{"service latency", func(r *Results) *Percentiles { return &r.Latency.ServiceMs }},
-	} {
-		sp := CompareSpectrum{Name: d.name, Baseline: spectrumPoints(*d.get(baseline)), Current: spectrumPoints(*d.get(current))}
+	for _, d := range []struct{ name, dist string }{{"put latency", "put_latency"}, {"service latency", "service_latency"}} {
+		get := distributions[d.dist]
+		sp := CompareSpectrum{Name: d.name, Baseline: spectrumPoints(*get(baseline)), Current: spectrumPoints(*get(current))}
 		if len(sp.Baseline)+len(sp.Current) > 0 {
 			c.Spectra = append(c.Spectra, sp)
 		}
@@ -353,10 +337,10 @@ func judge(ch Check) (string, string) {
 		allowed = tol.Amount * math.Abs(ch.Baseline)
 	}
 	// Float noise of equal values must not count as a change.
-	const eps = 1e-9
+	margin := allowed + 1e-9*math.Max(1, math.Abs(ch.Baseline))
 	by := changeWords(ch)
 	switch {
-	case worse > allowed+eps*math.Max(1, math.Abs(ch.Baseline)):
+	case worse > margin:
 		if ch.Test != nil && !ch.Test.Worse {
 			return VerdictNoise, fmt.Sprintf("%s, beyond %s, but the %s cannot tell the runs apart (%s)", by, tol.Expr, ch.Test.Series, ciWords(ch.Test, ch.Unit))
 		}
@@ -364,7 +348,7 @@ func judge(ch Check) (string, string) {
 			return VerdictRegression, fmt.Sprintf("%s, beyond %s; the %s moved too (%s)", by, tol.Expr, ch.Test.Series, ciWords(ch.Test, ch.Unit))
 		}
 		return VerdictRegression, fmt.Sprintf("%s, beyond %s", by, tol.Expr)
-	case -worse > allowed+eps*math.Max(1, math.Abs(ch.Baseline)) && (ch.Test == nil || ch.Test.Better):
+	case -worse > margin && (ch.Test == nil || ch.Test.Better):
 		return VerdictImproved, fmt.Sprintf("%s, better by more than %s", by, tol.Expr)
 	}
 	return VerdictOK, fmt.Sprintf("%s, within %s", by, tol.Expr)
@@ -390,11 +374,11 @@ func ciWords(t *SeriesTest, unit string) string {
 // signed formats a change with its sign, in unit.
 func signed(v float64, unit string) string {
 	switch unit {
-	case string(scenarios.UnitRatio):
+	case unitRatio:
 		return fmt.Sprintf("%+.2fpp", 100*v)
-	case string(scenarios.UnitMs):
+	case unitMs:
 		return fmt.Sprintf("%+.1f ms", v)
-	case string(scenarios.UnitUSD):
+	case unitUSD:
 		return fmt.Sprintf("%+.2f USD", v)
 	}
 	return fmt.Sprintf("%+.4g %s", v, unit)
@@ -443,15 +427,15 @@ func eachSecond(at func(s *SecondSample) (float64, bool)) func(r *Results) []flo
 }
 
 var (
-	ackedPerSecond = perSecond{"acked records per second", string(scenarios.UnitRecordsPerS), scenarios.WorseLower,
+	ackedPerSecond = perSecond{"acked records per second", unitRecordsPerS, scenarios.WorseLower,
 		eachSecond(func(s *SecondSample) (float64, bool) { return float64(s.Acked), true })}
-	offeredPerSecond = perSecond{"offered records per second", string(scenarios.UnitRecordsPerS), "",
+	offeredPerSecond = perSecond{"offered records per second", unitRecordsPerS, "",
 		eachSecond(func(s *SecondSample) (float64, bool) { return float64(s.Offered), true })}
-	throttlePerSecond = perSecond{"throttle ratio per second", string(scenarios.UnitRatio), scenarios.WorseHigher,
+	throttlePerSecond = perSecond{"throttle ratio per second", unitRatio, scenarios.WorseHigher,
 		eachSecond(func(s *SecondSample) (float64, bool) {
 			return float64(s.Throttled) / float64(s.Attempts), s.Attempts > 0
 		})}
-	errorPerSecond = perSecond{"error ratio per second", string(scenarios.UnitRatio), scenarios.WorseHigher,
+	errorPerSecond = perSecond{"error ratio per second", unitRatio, scenarios.WorseHigher,
 		eachSecond(func(s *SecondSample) (float64, bool) {
 			return float64(s.Failed+s.Expired) / float64(s.Offered), s.Offered > 0
 		})}
@@ -502,7 +486,7 @@ func (c secondCache) latencySeries(service bool, suffix string, q float64) perSe
 	if service {
 		dist = "service"
 	}
-	return perSecond{suffix + " " + dist + " latency per second", string(scenarios.UnitMs), scenarios.WorseHigher, func(r *Results) []float64 {
+	return perSecond{suffix + " " + dist + " latency per second", unitMs, scenarios.WorseHigher, func(r *Results) []float64 {
 		ps := c.seconds(r, service)
 		out := make([]float64, len(r.Series))
 		for i := range out {
@@ -597,18 +581,20 @@ func finite(v []float64) []float64 {
 	return out
 }
 
-// bootstrap tests per-second differences.
-type bootstrap struct {
-	confidence float64
-	resamples  int
-	seed       uint64
-}
+// bootstrapResamples is how many times a per-second test resamples: the
+// ends of a 95% interval are then each the mean of about 50 draws.
+const bootstrapResamples = 2000
+
+// bootstrap tests per-second differences at a confidence level. Its
+// random streams are seeded from the series' names alone, so that the
+// same two files always get the same verdict.
+type bootstrap struct{ confidence float64 }
 
 // test pairs b[T] with c[T] over the seconds both have, and bootstraps
 // the mean of c − b in moving blocks; nil with fewer than
 // minPairedSeconds pairs. worse says which side of zero is worse; key
 // varies the random stream per metric, so that tests do not share draws.
-func (bs *bootstrap) test(name string, b, c []float64, worse, key string) *SeriesTest {
+func (bs bootstrap) test(name string, b, c []float64, worse, key string) *SeriesTest {
 	var d []float64
 	for t := range min(len(b), len(c)) {
 		if !math.IsNaN(b[t]) && !math.IsNaN(c[t]) {
@@ -620,12 +606,10 @@ func (bs *bootstrap) test(name string, b, c []float64, worse, key string) *Serie
 		return nil
 	}
 	block := blockLength(d)
-	var h uint64 = 14695981039346656037 // FNV-1a of key, for the stream
-	for i := range len(key) {
-		h = (h ^ uint64(key[i])) * 1099511628211
-	}
-	rng := rand.New(rand.NewPCG(bs.seed, h))
-	means := make([]float64, bs.resamples)
+	stream := fnv.New64a()
+	stream.Write([]byte(key))
+	rng := rand.New(rand.NewPCG(0, stream.Sum64()))
+	means := make([]float64, bootstrapResamples)
 	for i := range means {
 		var sum float64
 		for k := 0; k < n; {

@@ -74,7 +74,7 @@ func CompareCharts(c *Comparison) ([]Chart, error) {
 			continue
 		}
 		div, unit := 1.0, s.Unit
-		if unit == "ratio" {
+		if unit == unitRatio {
 			div, unit = 0.01, "%"
 		}
 		p, leg := newPlot(unit)

@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"strings"
-
-	"github.com/spillway-dev/spillway/scenarios"
 )
 
 // WriteJSON writes c as indented JSON followed by a newline.
@@ -106,17 +103,14 @@ func verdictWord(v string) string {
 // value formats v in unit for a table.
 func value(v float64, unit string) string {
 	switch unit {
-	case string(scenarios.UnitRatio):
+	case unitRatio:
 		return fmt.Sprintf("%.2f%%", 100*v)
-	case string(scenarios.UnitMs):
+	case unitMs:
 		return ms(v) + " ms"
-	case string(scenarios.UnitUSD):
-		return "$" + usd(v)
-	case string(scenarios.UnitRecordsPerS):
+	case unitUSD:
+		return "$" + dollars(v)
+	case unitRecordsPerS:
 		return num(v) + "/s"
-	}
-	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
-		return commas(int64(v))
 	}
 	return num(v)
 }

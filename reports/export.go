@@ -93,10 +93,9 @@ func Distributions(r *Results) []Distribution {
 }
 
 // WriteHgrm writes a distribution's percentile spectrum in HdrHistogram's
-// .hgrm text form (the output of HistogramLogProcessor and wrk2's
-// --latency), values in milliseconds, five steps per halving of the
-// distance to 100%, so that HdrHistogram's plotter can draw and overlay
-// them.
+// .hgrm text form, as hdrhistogram-go's PercentilesPrint writes it (the
+// form of wrk2's --latency output), values in milliseconds, five steps per
+// halving of the distance to 100%.
 func WriteHgrm(w io.Writer, p *Percentiles) error {
 	h, err := p.Histogram()
 	if err != nil {

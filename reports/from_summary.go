@@ -151,13 +151,16 @@ func E2EOf(r loadgen.E2EResult, grace time.Duration) *E2E {
 // LiveResults is the results of a run still going, from what it measured
 // so far (loadgen.Config.Check): the totals, the latency distributions and
 // the time elapsed, enough to evaluate thresholds on put-side metrics
-// (scenarios.LiveMetric) while the run goes on.
+// (scenarios.LiveMetric) while the run goes on. The distributions keep
+// the Live's histograms as they are, not encoded (so they are valid only
+// while the Live is), since this runs once a second on the recorder's
+// goroutine.
 func LiveResults(l loadgen.Live, sc *scenarios.Scenario) *Results {
 	t := l.Totals
 	dist := func(h *hdrhistogram.Histogram) Percentiles {
-		p := loadgen.PercentilesOf(h)
-		p.Hist = h
-		return PercentilesOf(p)
+		p := PercentilesOf(loadgen.PercentilesOf(h))
+		p.h = h
+		return p
 	}
 	return &Results{
 		Schema: Schema, Scenario: *sc, DurationS: l.Elapsed.Seconds(),

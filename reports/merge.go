@@ -127,21 +127,17 @@ func Merge(parts ...Part) (*Results, error) {
 	}
 
 	var err error
-	dist := func(name string, get func(*Results) *Percentiles) Percentiles {
-		if err != nil {
-			return Percentiles{}
+	for _, d := range []struct {
+		field, dist string
+		p           *Percentiles
+	}{
+		{"latency.response_ms", "put_latency", &out.Latency.ResponseMs},
+		{"latency.service_ms", "service_latency", &out.Latency.ServiceMs},
+		{"latency.send_lag_ms", "send_lag", &out.Latency.SendLagMs},
+	} {
+		if *d.p, err = m.distribution(d.field, distributions[d.dist]); err != nil {
+			return nil, err
 		}
-		var p Percentiles
-		p, err = m.distribution(name, get)
-		return p
-	}
-	out.Latency = Latency{
-		ResponseMs: dist("latency.response_ms", distributions["put_latency"]),
-		ServiceMs:  dist("latency.service_ms", distributions["service_latency"]),
-		SendLagMs:  dist("latency.send_lag_ms", distributions["send_lag"]),
-	}
-	if err != nil {
-		return nil, err
 	}
 	if out.Series, err = m.series(); err != nil {
 		return nil, err

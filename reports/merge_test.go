@@ -257,3 +257,24 @@ func roundTrip(t *testing.T, r *Results) *Results {
 	}
 	return got
 }
+
+// TestLiveResults: a run still going is measured from the recorder's own
+// histograms, read as they are rather than encoded once a second.
+func TestLiveResults(t *testing.T) {
+	h := loadgen.NewHistogram()
+	for v := int64(1); v <= 1000; v++ {
+		_ = h.RecordValue(v * 1000) // 1 ms to 1 s
+	}
+	sc := &scenarios.Scenario{Name: "live"}
+	r := LiveResults(loadgen.Live{Elapsed: 3 * time.Second, Response: h, Service: loadgen.NewHistogram(), SendLag: loadgen.NewHistogram()}, sc)
+	if r.Latency.ResponseMs.Hist != "" {
+		t.Error("LiveResults encoded a histogram")
+	}
+	v, ok := MetricValue(r, "put_latency_p(99.5)")
+	if want := float64(h.ValueAtQuantile(99.5)) / 1000; !ok || v != want {
+		t.Errorf("put_latency_p(99.5) = %g, %v; want %g", v, ok, want)
+	}
+	if r.Latency.ResponseMs.P50 == 0 || r.DurationS != 3 {
+		t.Errorf("live results %+v, duration %g s", r.Latency.ResponseMs, r.DurationS)
+	}
+}

@@ -135,6 +135,9 @@ func (p *Percentiles) Percentile(q float64) float64 {
 // loadgen.NewHistogram's geometry. An error for a distribution with
 // samples but no histogram (a version 1 file) or a corrupt one.
 func (p *Percentiles) Histogram() (*hdrhistogram.Histogram, error) {
+	if p.h != nil {
+		return p.h, nil
+	}
 	if p.Hist == "" && p.Count > 0 {
 		return nil, errors.New("no histogram: the file was written before results carried them (" + SchemaV1 + ")")
 	}

@@ -7,6 +7,8 @@ package reports
 import (
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/spillway-dev/spillway/model"
 	"github.com/spillway-dev/spillway/scenarios"
 )
@@ -271,6 +273,10 @@ type Percentiles struct {
 	// base64 ("HISTFAAA…"), of microseconds from 1 µs to 1 hour at 3
 	// significant figures. Absent when Count is 0, and in version 1 files.
 	Hist string `json:"hist,omitempty"`
+
+	// h is the distribution not yet encoded, for results of a run still
+	// going (LiveResults): Histogram returns it instead of decoding Hist.
+	h *hdrhistogram.Histogram
 }
 
 // Generator tells whether the load generator itself kept up.

@@ -85,8 +85,8 @@ func init() {
 	}
 	// The default tolerances: a tenth worse on throughput and on the mean
 	// and median latencies, 15% on p90 and p95, a fifth on p99 (tails move
-	// with the machine's load: two runs of one scenario on a busy CI
-	// machine differ by 10–15% there), a fifth on every latency without a
+	// with the machine's load: two quickstart runs on a busy 2-core
+	// machine differed by 10–13% there), a fifth on every latency without a
 	// per-second series to tell noise by, a percentage point more
 	// throttling or a tenth of one more errors;
 	// the extremes (min, max, p99.9 of a short run) are a few samples

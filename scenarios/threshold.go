@@ -58,7 +58,7 @@ func ParseThreshold(expr string) (Threshold, error) {
 func unknownMetric(name string) error {
 	var plain, dists, stats []string
 	for _, n := range MetricNames() {
-		if _, _, ok := MetricPercentile(n); !ok && !isDistStat(n) {
+		if !ofDistribution(n) {
 			plain = append(plain, n)
 		}
 	}
@@ -72,10 +72,10 @@ func unknownMetric(name string) error {
 		name, suggest(name, MetricNames()), strings.Join(plain, ", "), strings.Join(dists, ", "), strings.Join(stats, ", "))
 }
 
-// isDistStat reports whether name is a distribution's min, mean or max.
-func isDistStat(name string) bool {
+// ofDistribution reports whether name is a statistic of a distribution.
+func ofDistribution(name string) bool {
 	for _, d := range Distributions {
-		if rest, ok := strings.CutPrefix(name, d.Name+"_"); ok && (rest == "min" || rest == "mean" || rest == "max") {
+		if strings.HasPrefix(name, d.Name+"_") {
 			return true
 		}
 	}

@@ -126,30 +126,26 @@ func compareCmd(_ context.Context, e *env, args []string) error {
 	if err := write(e.stdout, c); err != nil {
 		return err
 	}
-	if err := writeComparison(e, c, *out, &x); err != nil {
+	if *out != "" {
+		if err := writeComparison(c, *out); err != nil {
+			return err
+		}
+	}
+	if err := x.write(nil, c); err != nil {
 		return err
 	}
+	x.stepSummary(e, func(w io.Writer) error { return reports.WriteCompareMarkdown(w, c) })
 	if !c.Pass {
 		return &codedError{code: exitThreshold, err: errors.New(c.Headline())}
 	}
 	return nil
 }
 
-// writeComparison writes a comparison's files: the --out folder, the
-// exports and the step summary.
-func writeComparison(e *env, c *reports.Comparison, out string, x *exportFlags) error {
-	if out != "" {
-		if err := mkdirAndWrite(out,
-			outFile{"compare.json", c.WriteJSON},
-			outFile{"compare.md", func(w io.Writer) error { return reports.WriteCompareMarkdown(w, c) }},
-			outFile{"compare.html", func(w io.Writer) error { return reports.WriteCompareHTML(w, c) }},
-		); err != nil {
-			return err
-		}
-	}
-	if err := x.write(e, nil, c); err != nil {
-		return err
-	}
-	x.stepSummary(e, func(w io.Writer) error { return reports.WriteCompareMarkdown(w, c) })
-	return nil
+// writeComparison writes compare.json, compare.md and compare.html to dir.
+func writeComparison(c *reports.Comparison, dir string) error {
+	return mkdirAndWrite(dir,
+		outFile{"compare.json", c.WriteJSON},
+		outFile{"compare.md", func(w io.Writer) error { return reports.WriteCompareMarkdown(w, c) }},
+		outFile{"compare.html", func(w io.Writer) error { return reports.WriteCompareHTML(w, c) }},
+	)
 }

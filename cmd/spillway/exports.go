@@ -42,7 +42,7 @@ func (x *exportFlags) register(fs *flag.FlagSet, results, stepSummary bool) {
 
 // write writes what the flags ask for. res or c may be nil. Every file is
 // attempted; the errors are joined.
-func (x *exportFlags) write(e *env, res *reports.Results, c *reports.Comparison) error {
+func (x *exportFlags) write(res *reports.Results, c *reports.Comparison) error {
 	var errs []error
 	add := func(err error) {
 		if err != nil {

@@ -84,7 +84,7 @@ func mergeCmd(_ context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	if err := x.write(e, merged, nil); err != nil {
+	if err := x.write(merged, nil); err != nil {
 		return err
 	}
 	x.stepSummary(e, func(w io.Writer) error { return reports.WriteMarkdown(w, merged) })

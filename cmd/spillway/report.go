@@ -53,7 +53,7 @@ func reportCmd(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return &codedError{code: exitUsage, err: err}
 	}
-	if err := x.write(e, res, nil); err != nil {
+	if err := x.write(res, nil); err != nil {
 		return err
 	}
 	if *output == "" {

@@ -306,12 +306,12 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 		if err := reports.WriteCompareText(e.stdout, cmp); err != nil {
 			return err
 		}
-		cmpOut := exportFlags{noStepSummary: f.exports.noStepSummary}
-		if err := writeComparison(e, cmp, dir, &cmpOut); err != nil {
+		if err := writeComparison(cmp, dir); err != nil {
 			return err
 		}
+		f.exports.stepSummary(e, func(w io.Writer) error { return reports.WriteCompareMarkdown(w, cmp) })
 	}
-	if err := f.exports.write(e, res, cmp); err != nil {
+	if err := f.exports.write(res, cmp); err != nil {
 		return fmt.Errorf("exports: %w", err)
 	}
 
