@@ -15,9 +15,10 @@ import (
 // and clip what lies far above the rest: zero buffering's S3 bill in a
 // sweep, or On-demand Advantage's commitment beside a small stream's
 // bill, would otherwise squeeze every other line into the bottom of the
-// chart, where the differences a reader chooses by cannot be seen. What
-// is clipped is named in the legend with its value and marked by a
-// triangle on the top edge. (A log axis would keep the outlier in view
+// chart, where the differences a reader chooses by cannot be seen. A line
+// that goes above the chart is named in the legend with its highest
+// value, and each clipped point of a line drawn with points (the sweep's)
+// is marked by a triangle on the top edge. (A log axis would keep the outlier in view
 // but flatten the rest as surely: settings a tenth apart in cost sit a
 // few points apart on a log axis three decades tall.)
 

@@ -29,8 +29,8 @@ func spectrum(p Percentiles) (xys plotter.XYs, fixed bool) {
 	if p.Count == 0 {
 		return nil, false
 	}
-	h, err := p.Histogram()
-	if err != nil || h.TotalCount() == 0 {
+	h, err := p.Histogram() // holds Count samples, or fails
+	if err != nil {
 		return fixedSpectrum(p), true
 	}
 	end := float64(h.TotalCount())
@@ -142,7 +142,8 @@ func spectrumXY(xys plotter.XYs, div float64) plotter.XYs {
 }
 
 // fixedNote is appended to the title of a spectrum drawn from the fixed
-// percentiles alone.
+// percentiles alone: a version 1 file's (or, rarer, a corrupt
+// histogram's, which the words do not tell apart).
 const fixedNote = " — from the fixed percentiles: this results file has no histograms"
 
 // latencySpectrumChart is the percentile spectrum of the put response
@@ -191,11 +192,8 @@ func deliveryDelayChart(r *Results) (c Chart, ok bool, err error) {
 	if len(xys) == 0 {
 		return Chart{}, false, nil
 	}
-	var targetMs float64
-	if f := r.Scenario.Firehose; f != nil {
-		targetMs = float64(f.DelayTarget.D().Milliseconds())
-	}
-	unit, div := msOrSeconds(max(d.DelayMs.Max, targetMs, 1000*d.BufferIntervalS))
+	targetMs := deliveryTargetMs(r)
+	unit, div := deliveryDelayUnit(r)
 	title := "Delivery delay by percentile (" + unit + ", from intended send to the object in S3)"
 	if fixed {
 		title += fixedNote
@@ -220,6 +218,23 @@ func deliveryDelayChart(r *Results) (c Chart, ok bool, err error) {
 	fixRange(p, true)
 	c, err = plotChart(title, p, leg, err)
 	return c, err == nil, err
+}
+
+// deliveryTargetMs is the scenario's p95 delivery delay target
+// (firehose.delivery_delay_target) in milliseconds; 0 for none.
+func deliveryTargetMs(r *Results) float64 {
+	if f := r.Scenario.Firehose; f != nil {
+		return float64(f.DelayTarget.D().Milliseconds())
+	}
+	return 0
+}
+
+// deliveryDelayUnit is the unit the report shows a Firehose run's delivery
+// delay in, table and chart alike, and its divisor from milliseconds:
+// seconds when the delay, the target or the buffer interval reaches 10 s.
+func deliveryDelayUnit(r *Results) (unit string, div float64) {
+	d := r.Delivery
+	return msOrSeconds(max(d.DelayMs.Max, deliveryTargetMs(r), 1000*d.BufferIntervalS))
 }
 
 // durationIn formats milliseconds in unit ("ms" or "s", div its divisor

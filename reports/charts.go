@@ -256,13 +256,13 @@ func latencyChart(r *Results) (string, *plot.Plot, legend, error) {
 	}
 	// Use a log scale when the percentiles span more than two decades and
 	// are all positive (log scales cannot show zero).
-	lo, hi := math.Inf(1), 0.0
+	var ys []float64
 	for _, l := range lines {
 		for _, xy := range l.xys {
-			lo, hi = min(lo, xy.Y), max(hi, xy.Y)
+			ys = append(ys, xy.Y)
 		}
 	}
-	logY := lo > 0 && hi/lo > 100
+	logY := spansDecades(ys, 2)
 	if logY {
 		useLog10Y(p)
 		for i := range lines {

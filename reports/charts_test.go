@@ -112,9 +112,10 @@ func TestShardPoints(t *testing.T) {
 	}
 }
 
-// TestUtilizationLifetimes checks the utilisation chart of a resharded
-// run: a shard opened at 20 s has no points before 20 s, and one closed at
-// 10 s none from 10 s.
+// TestUtilizationLifetimes checks the points the utilisation chart of a
+// resharded run draws for each shard (shardPoints): a shard opened at 20 s
+// has none before 20 s, and one closed at 10 s none from 10 s; and that
+// the chart renders.
 func TestUtilizationLifetimes(t *testing.T) {
 	r := reshardFixture()
 	x := func(i int) float64 { return float64(r.Series[i].T) }

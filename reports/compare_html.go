@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"io"
-	"math"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -79,8 +78,8 @@ func CompareCharts(c *Comparison) ([]Chart, error) {
 		}
 		p, leg := newPlot(unit)
 		err := addLines(p, &leg, []series{
-			{name: "baseline", xys: pointsXY(s.Baseline.Points, div, false), color: grey, dash: []vg.Length{vg.Points(4), vg.Points(2)}},
-			{name: "current", xys: pointsXY(s.Current.Points, div, false), color: palette[0], width: vg.Points(2)},
+			{name: "baseline", xys: pointsXY(s.Baseline.Points, div), color: grey, dash: []vg.Length{vg.Points(4), vg.Points(2)}},
+			{name: "current", xys: pointsXY(s.Current.Points, div), color: palette[0], width: vg.Points(2)},
 		})
 		fixRange(p, true)
 		ch, err := plotChart(capitalize(s.Name)+" ("+unit+")", p, leg, err)
@@ -98,8 +97,8 @@ func CompareCharts(c *Comparison) ([]Chart, error) {
 		}
 		p, leg := newSpectrumPlot("ms", end)
 		err := addLines(p, &leg, []series{
-			{name: "baseline", xys: pointsXY(sp.Baseline, 1, true), color: grey, dash: []vg.Length{vg.Points(4), vg.Points(2)}},
-			{name: "current", xys: pointsXY(sp.Current, 1, true), color: palette[0], width: vg.Points(2)},
+			{name: "baseline", xys: spectrumXY(pointsXY(sp.Baseline, 1), 1), color: grey, dash: []vg.Length{vg.Points(4), vg.Points(2)}},
+			{name: "current", xys: spectrumXY(pointsXY(sp.Current, 1), 1), color: palette[0], width: vg.Points(2)},
 		})
 		fixRange(p, true)
 		ch, err := plotChart(capitalize(sp.Name)+" by percentile (ms)", p, leg, err)
@@ -111,16 +110,11 @@ func CompareCharts(c *Comparison) ([]Chart, error) {
 	return charts, nil
 }
 
-// pointsXY turns [x, y] points into plot points, y divided by div and x
-// as its base-10 logarithm when logX.
-func pointsXY(pts [][2]float64, div float64, logX bool) plotter.XYs {
+// pointsXY turns [x, y] points into plot points, y divided by div.
+func pointsXY(pts [][2]float64, div float64) plotter.XYs {
 	out := make(plotter.XYs, len(pts))
 	for i, pt := range pts {
-		x := pt[0]
-		if logX {
-			x = math.Log10(x)
-		}
-		out[i] = plotter.XY{X: x, Y: pt[1] / div}
+		out[i] = plotter.XY{X: pt[0], Y: pt[1] / div}
 	}
 	return out
 }

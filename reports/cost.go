@@ -450,22 +450,14 @@ func (c *Cost) breakEvenLine() string {
 func WriteCostText(w io.Writer, c *Cost) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
-	t := c.Traffic
 	src := ""
 	if c.Source != "" {
 		src = " (" + c.Source + ")"
 	}
 	p("Monthly cost of %s%s: %s hours of its traffic at the mean rate\n", c.Scenario, src, num(c.Hours))
-	p("  rate:    %s records/s, the mean over the profile (%s records ÷ %s); peak %s records/s\n",
-		rate(t.MeanRecordsPerSec), commas(t.ScheduleRecords), num(t.ScheduleSeconds)+" s", rate(t.PeakRecordsPerSec))
-	billed := billedPerRecord(t)
-	p("  records: %s B on average (data plus key), billed per record at %s\n", num(math.Round(t.BytesPerRecord)), strings.Join(billed, ", "))
-	if t.Kinesis {
-		p("  readers: %d polling, %d enhanced fan-out, each reading every record; retention %s h\n",
-			t.PollingConsumers, t.EFOConsumers, num(t.RetentionHours))
+	for _, m := range costTrafficMeta(c) {
+		p("  %-8s %s\n", strings.ToLower(m[0])+":", m[1])
 	}
-	p("  prices:  %s, as of %s\n", c.Region, orDash(c.Prices.AsOf))
-	p("  source:  %s\n", orDash(c.Prices.Source))
 
 	sections := c.costSections()
 	p("\n")
@@ -478,7 +470,7 @@ func WriteCostText(w io.Writer, c *Cost) error {
 		p("\n%s: $%s a month\n", s.title, usd(s.total))
 		rows := [][]string{{"  item", "quantity", "unit", "unit price", "USD"}}
 		for _, l := range s.lines {
-			rows = append(rows, []string{"  " + l.Item, quantity(l.Quantity), l.Unit, "$" + strconv.FormatFloat(l.UnitPriceUSD, 'f', -1, 64), usd(l.USD)})
+			rows = append(rows, append([]string{"  " + l.Item}, costLineCells(l)...))
 		}
 		writeTable(bw, rows, false)
 	}
@@ -593,8 +585,13 @@ func billedPerRecord(t CostTraffic) []string {
 	return billed
 }
 
-// costTrafficMeta is the cost page's description of what was priced, as
-// term and value pairs.
+// costLineCells are a cost line's quantity, unit, unit price and USD.
+func costLineCells(l model.CostLine) []string {
+	return []string{quantity(l.Quantity), l.Unit, "$" + strconv.FormatFloat(l.UnitPriceUSD, 'f', -1, 64), usd(l.USD)}
+}
+
+// costTrafficMeta is the description of what was priced, as term and
+// value pairs: the cost page's, and the first lines of the text.
 func costTrafficMeta(c *Cost) [][2]string {
 	t := c.Traffic
 	billed := billedPerRecord(t)
@@ -635,8 +632,8 @@ func WriteCostHTML(w io.Writer, c *Cost) error {
 		totals.Rows = append(totals.Rows, row{Cells: []cell{textCell(s.title), numCell(usd(s.total))}})
 		lines := table{Class: "lines", Head: []cell{textCell("item"), numCell("quantity"), textCell("unit"), numCell("unit price"), numCell("USD")}}
 		for _, l := range s.lines {
-			lines.Rows = append(lines.Rows, row{Cells: []cell{textCell(l.Item), numCell(quantity(l.Quantity)), textCell(l.Unit),
-				numCell("$" + strconv.FormatFloat(l.UnitPriceUSD, 'f', -1, 64)), numCell(usd(l.USD))}})
+			cs := costLineCells(l)
+			lines.Rows = append(lines.Rows, row{Cells: []cell{textCell(l.Item), numCell(cs[0]), textCell(cs[1]), numCell(cs[2]), numCell(cs[3])}})
 		}
 		sections = append(sections, costSectionView{s.title, usd(s.total), lines})
 	}

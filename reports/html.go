@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -130,11 +129,7 @@ func WriteHTML(w io.Writer, r *Results) error {
 func latencyTable(r *Results) table {
 	t := table{Class: "latency", Head: header("ms", latencyHeader...)}
 	for _, l := range latencyRows(r) {
-		cells := []cell{textCell(l.name)}
-		for _, c := range l.cells() {
-			cells = append(cells, numCell(c))
-		}
-		t.Rows = append(t.Rows, row{Cells: cells})
+		t.Rows = append(t.Rows, row{Cells: append([]cell{textCell(l.name)}, numCells(l.cells()...)...)})
 	}
 	return t
 }
@@ -143,14 +138,13 @@ func latencyTable(r *Results) table {
 // or closed during the run: "from 20 s", "to 20 s", "10 s to 20 s"; ""
 // for one open throughout.
 func shardLife(sh ShardRow) string {
-	at := func(s float64) string { return secondsLabel(math.Round(s*1000) / 1000) }
 	switch {
 	case sh.OpenedS > 0 && sh.ClosedS > 0:
-		return at(sh.OpenedS) + " to " + at(sh.ClosedS)
+		return secondsAt(sh.OpenedS) + " to " + secondsAt(sh.ClosedS)
 	case sh.OpenedS > 0:
-		return "from " + at(sh.OpenedS)
+		return "from " + secondsAt(sh.OpenedS)
 	case sh.ClosedS > 0:
-		return "to " + at(sh.ClosedS)
+		return "to " + secondsAt(sh.ClosedS)
 	}
 	return ""
 }
@@ -202,15 +196,11 @@ func newDeliveryView(r *Results) (*deliveryView, error) {
 		add("unverifiable", d.Unverifiable, "shorter than the 32-byte stamp: cannot be matched in the objects")
 	}
 
-	p := d.DelayMs
-	unit, div := msOrSeconds(p.Max)
+	unit, div := deliveryDelayUnit(r)
 	v.Unit = unit
-	in := func(x float64) string { return ms(x / div) }
-	v.Delay = table{Class: "delivery-delay", Head: header(unit, latencyHeader...), Rows: []row{{Cells: []cell{
-		textCell("delivery delay, from intended send"), numCell(commas(p.Count)),
-		numCell(in(p.Min)), numCell(in(p.Mean)), numCell(in(p.P50)), numCell(in(p.P90)),
-		numCell(in(p.P95)), numCell(in(p.P99)), numCell(in(p.P999)), numCell(in(p.Max)),
-	}}}}
+	v.Delay = table{Class: "delivery-delay", Head: header(unit, latencyHeader...), Rows: []row{{
+		Cells: append([]cell{textCell("delivery delay, from intended send")}, numCells(latencyRow{p: d.DelayMs}.cellsIn(div)...)...),
+	}}}
 	c, ok, err := deliveryDelayChart(r)
 	if err != nil {
 		return nil, err

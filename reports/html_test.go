@@ -239,3 +239,18 @@ func TestShardLife(t *testing.T) {
 		}
 	}
 }
+
+// TestDeliveryDelayOneUnit: the delivery section's table and chart show
+// the delay in one unit, also when the delay stays under 10 s but the
+// buffer interval does not (they once chose apart: ms above a chart in s).
+func TestDeliveryDelayOneUnit(t *testing.T) {
+	r := firehoseFixture()
+	r.Delivery.DelayMs.Max = 5500
+	v, err := newDeliveryView(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Chart) != 1 || v.Unit != "s" || !strings.Contains(string(v.Chart[0].Title), "(s,") || v.Delay.Head[0].Text != "s" {
+		t.Errorf("table in %q (head %q), chart %q", v.Unit, v.Delay.Head[0].Text, v.Chart[0].Title)
+	}
+}

@@ -7,7 +7,7 @@ import (
 	"io"
 )
 
-// The HTML pages (report, sweep, plan and cost) share one style sheet and
+// The HTML pages (report, sweep, plan, cost and compare) share one style sheet and
 // a few template blocks (page_common.html.tmpl). Each page is one
 // self-contained file: inline CSS and SVG, no script, no external
 // reference. They read on a 420 px wide phone as on a desktop: tables

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -233,8 +234,7 @@ func WritePlanText(w io.Writer, p *Plan) error {
 	bw := bufio.NewWriter(w)
 	r := p.RequiredShards
 	fmt.Fprintf(bw, "Plan for %s: %d shards, bound by %s\n", p.Scenario, r.Total, bindingWords[r.Binding])
-	fmt.Fprintf(bw, "  peak %s records/s of %.0f B (%.2f KiB billed per record), %d polling and %d fan-out consumers, using %.0f%% of each limit\n",
-		group(fmt.Sprintf("%.0f", p.PeakRecordsPerSec)), p.BytesPerRecord, p.KiBPerRecord, p.PollingConsumers, p.EFOConsumers, 100*p.Headroom)
+	fmt.Fprintf(bw, "  %s\n", planPeak(p))
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  write bytes\t%.2f\t-> %d\n", r.WriteBytesExact, r.WriteBytes)
 	fmt.Fprintf(tw, "  write records\t%.2f\t-> %d\n", r.WriteRecordsExact, r.WriteRecords)
@@ -248,36 +248,20 @@ func WritePlanText(w io.Writer, p *Plan) error {
 	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  shard\trecords/s\tMiB/s\tutilisation\ttop key\t")
 	for _, s := range p.Shards {
-		top := ""
-		if s.TopKey != "" {
-			top = fmt.Sprintf("%s (%.0f%%)", s.TopKey, 100*s.TopKeyShare)
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%.2f\t%.0f%%\t%s\t\n", s.ShardID, group(fmt.Sprintf("%.0f", s.RecordsPerSec)), s.BytesPerSec/(1<<20), 100*s.Utilization, top)
+		fmt.Fprintf(tw, "  %s\t%s\t%.2f\t%s\t%s\t\n", s.ShardID, whole(s.RecordsPerSec), s.BytesPerSec/(1<<20), pct0(s.Utilization), topKeyLabel(s))
 	}
 	tw.Flush()
 
 	if len(p.HotKeys) > 0 {
 		fmt.Fprintln(bw, "\nHot keys")
 		for _, h := range p.HotKeys {
-			verdict := "above half a shard's limit"
-			if h.Unfixable {
-				verdict = "UNFIXABLE by resharding: above one shard's 1,000 records/s or 1 MiB/s by itself; salt the key or use explicit hash keys"
-			}
-			fmt.Fprintf(bw, "  %s on %s: %s records/s, %.2f MiB/s: %s\n", h.Key, h.ShardID, group(fmt.Sprintf("%.0f", h.RecordsPerSec)), h.BytesPerSec/(1<<20), verdict)
+			fmt.Fprintf(bw, "  %s on %s: %s records/s, %.2f MiB/s: %s\n", h.Key, h.ShardID, whole(h.RecordsPerSec), h.BytesPerSec/(1<<20), hotKeyVerdict(h))
 		}
 	}
 	fmt.Fprintln(bw)
-	over := 0
-	for _, sh := range p.Shards {
-		if sh.Utilization > p.Headroom {
-			over++
-		}
-	}
-	switch {
-	case len(p.Actions) == 0 && over == 0:
-		fmt.Fprintf(bw, "No resharding advised: every shard stays within %.0f%% of its limits.\n", 100*p.Headroom)
-	case len(p.Actions) == 0:
-		fmt.Fprintf(bw, "No resharding advised: what is above %.0f%% is there because of keys no resharding can fix (see Hot keys).\n", 100*p.Headroom)
+	switch note := noReshardNote(p); {
+	case note != "":
+		fmt.Fprintln(bw, note)
 	default:
 		fmt.Fprintln(bw, "Resharding, one step at a time (each waits for the stream to be ACTIVE again)")
 		for _, a := range p.Actions {
@@ -289,12 +273,8 @@ func WritePlanText(w io.Writer, p *Plan) error {
 			a.MinShards, a.MaxShards, p.RequiredShards.Total)
 		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 		for _, al := range append(append([]PlanAlarm(nil), a.ScaleOut...), a.ScaleIn...) {
-			op := ">"
-			if al.Comparison == "LessThanThreshold" {
-				op = "<"
-			}
-			fmt.Fprintf(tw, "  %s\t%s Sum/min %s %s\t(%.0f%% of the limit)\t%d of %d minutes\t\n",
-				al.Name, al.Metric, op, group(fmt.Sprintf("%.0f", al.Threshold)), 100*al.Utilization, al.DatapointsToAlarm, al.EvaluationPeriods)
+			fmt.Fprintf(tw, "  %s\t%s Sum/min %s\t(%s of the limit)\t%d of %d minutes\t\n",
+				al.Name, al.Metric, alarmThreshold(al), pct0(al.Utilization), al.DatapointsToAlarm, al.EvaluationPeriods)
 		}
 		tw.Flush()
 		fmt.Fprintf(bw, "  steps: x%g out, x%g in (UpdateShardCount allows double to half); cooldown %v after a scale-out, %v between scale-ins (at most %d scalings a rolling 24 h)\n",
@@ -303,21 +283,93 @@ func WritePlanText(w io.Writer, p *Plan) error {
 		fmt.Fprintln(bw, "  alarms as put-metric-alarm input: spillway plan --json, autoscaling.*.cloudwatch")
 	}
 	if od := p.OnDemand; od != nil {
-		if od.WithinDoubling {
-			fmt.Fprintln(bw, "\nOn-demand: the profile never more than doubles the peak of 15 minutes before (nor exceeds the starting 4 MiB/s and 4,000 records/s before it has one): no throttling from growth")
-		} else {
-			fmt.Fprintf(bw, "\nOn-demand: at %v the profile asks for %s records/s (%.2f MiB/s) where %s records/s (%.2f MiB/s) are allowed: expect throttling while on-demand catches up (up to 15 minutes per doubling)\n",
-				time.Duration(od.AtS*float64(time.Second)), group(fmt.Sprintf("%.0f", od.DemandRecordsPerSec)), od.DemandBytesPerSec/(1<<20),
-				group(fmt.Sprintf("%.0f", od.AllowedRecordsPerSec)), od.AllowedBytesPerSec/(1<<20))
-		}
+		fmt.Fprintf(bw, "\nOn-demand: %s\n", onDemandWords(od))
 	}
 	writeReplays(bw, p)
-	if c := p.Cost; c != nil && c.Provisioned != nil {
-		fmt.Fprintf(bw, "\nA month of the mean traffic (%s prices; spillway cost for the lines): provisioned $%s, on-demand $%s, On-demand Advantage $%s\n",
-			p.CostRegion, usd(*c.Provisioned), usd(deref(c.OnDemand)), usd(deref(c.OnDemandAdvantage)))
+	if s := monthCostWords(p); s != "" {
+		fmt.Fprintf(bw, "\n%s\n", s)
 	}
 	return bw.Flush()
 }
+
+// The plan's sentences and labels, shared by the text and the page.
+
+// planPeak is the peak the plan sizes for, in words.
+func planPeak(p *Plan) string {
+	return fmt.Sprintf("peak %s records/s of %.0f B (%.2f KiB billed per record), %d polling and %d fan-out consumers, using %s of each limit",
+		whole(p.PeakRecordsPerSec), p.BytesPerRecord, p.KiBPerRecord, p.PollingConsumers, p.EFOConsumers, pct0(p.Headroom))
+}
+
+// topKeyLabel is a shard's busiest key and its share: "k0 (60%)"; "" for
+// none.
+func topKeyLabel(s PlanShardLoad) string {
+	if s.TopKey == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s (%s)", s.TopKey, pct0(s.TopKeyShare))
+}
+
+// hotKeyVerdict says what a hot key means for resharding.
+func hotKeyVerdict(h PlanHotKey) string {
+	if h.Unfixable {
+		return "UNFIXABLE by resharding: above one shard's 1,000 records/s or 1 MiB/s by itself; salt the key or use explicit hash keys"
+	}
+	return "above half a shard's limit"
+}
+
+// shardsOver counts the shards above the plan's headroom at the peak.
+func shardsOver(p *Plan) int {
+	n := 0
+	for _, sh := range p.Shards {
+		if sh.Utilization > p.Headroom {
+			n++
+		}
+	}
+	return n
+}
+
+// noReshardNote says why no resharding is advised; "" when some is.
+func noReshardNote(p *Plan) string {
+	switch {
+	case len(p.Actions) > 0:
+		return ""
+	case shardsOver(p) == 0:
+		return fmt.Sprintf("No resharding advised: every shard stays within %s of its limits.", pct0(p.Headroom))
+	}
+	return fmt.Sprintf("No resharding advised: what is above %s is there because of keys no resharding can fix (see Hot keys).", pct0(p.Headroom))
+}
+
+// alarmThreshold is an alarm's comparison and threshold: "> 48,000".
+func alarmThreshold(al PlanAlarm) string {
+	op := ">"
+	if al.Comparison == "LessThanThreshold" {
+		op = "<"
+	}
+	return op + " " + whole(al.Threshold)
+}
+
+// onDemandWords is the on-demand check in words, from a lower-case start.
+func onDemandWords(od *PlanOnDemand) string {
+	if od.WithinDoubling {
+		return "the profile never more than doubles the peak of 15 minutes before (nor exceeds the starting 4 MiB/s and 4,000 records/s before it has one): no throttling from growth"
+	}
+	return fmt.Sprintf("at %v the profile asks for %s records/s (%.2f MiB/s) where %s records/s (%.2f MiB/s) are allowed: expect throttling while on-demand catches up (up to 15 minutes per doubling)",
+		time.Duration(od.AtS*float64(time.Second)), whole(od.DemandRecordsPerSec), od.DemandBytesPerSec/(1<<20),
+		whole(od.AllowedRecordsPerSec), od.AllowedBytesPerSec/(1<<20))
+}
+
+// monthCostWords is a month's cost in each mode; "" when not priced.
+func monthCostWords(p *Plan) string {
+	c := p.Cost
+	if c == nil || c.Provisioned == nil {
+		return ""
+	}
+	return fmt.Sprintf("A month of the mean traffic (%s prices; spillway cost for the lines): provisioned $%s, on-demand $%s, On-demand Advantage $%s",
+		p.CostRegion, usd(*c.Provisioned), usd(deref(c.OnDemand)), usd(deref(c.OnDemandAdvantage)))
+}
+
+// whole formats x rounded to a whole number, with thousands separators.
+func whole(x float64) string { return group(strconv.FormatFloat(x, 'f', 0, 64)) }
 
 func deref(f *float64) float64 {
 	if f == nil {

@@ -187,9 +187,8 @@ func planPage(p *Plan, charts []figure) planView {
 	v := planView{
 		P:       p,
 		Summary: fmt.Sprintf("%d shards, bound by %s", r.Total, bindingWords[r.Binding]),
-		Peak: fmt.Sprintf("peak %s records/s of %.0f B (%.2f KiB billed per record), %d polling and %d fan-out consumers, using %.0f%% of each limit",
-			group(fmt.Sprintf("%.0f", p.PeakRecordsPerSec)), p.BytesPerRecord, p.KiBPerRecord, p.PollingConsumers, p.EFOConsumers, 100*p.Headroom),
-		Charts: charts,
+		Peak:    planPeak(p),
+		Charts:  charts,
 	}
 	v.Required = table{Class: "required", Head: header("term", "needed", "shards")}
 	term := func(name string, exact float64, shards int) {
@@ -203,42 +202,26 @@ func planPage(p *Plan, charts []figure) planView {
 	}
 
 	v.Shards = table{Class: "shards", Head: append(header("shard", "records/s", "MiB/s", "utilisation"), textCell("top key"))}
-	over := 0
 	for _, s := range p.Shards {
-		top := ""
-		if s.TopKey != "" {
-			top = fmt.Sprintf("%s (%.0f%%)", s.TopKey, 100*s.TopKeyShare)
-		}
-		rw := row{Cells: []cell{codeCell(s.ShardID), numCell(group(fmt.Sprintf("%.0f", s.RecordsPerSec))),
-			numCell(fmt.Sprintf("%.2f", s.BytesPerSec/(1<<20))), numCell(fmt.Sprintf("%.0f%%", 100*s.Utilization)), textCell(top)}}
+		rw := row{Cells: []cell{codeCell(s.ShardID), numCell(whole(s.RecordsPerSec)),
+			numCell(fmt.Sprintf("%.2f", s.BytesPerSec/(1<<20))), numCell(pct0(s.Utilization)), textCell(topKeyLabel(s))}}
 		if s.Utilization > p.Headroom {
 			rw.Class = "hotrow"
-			over++
 		}
 		v.Shards.Rows = append(v.Shards.Rows, rw)
 	}
 
 	v.HotKeys = table{Class: "hot-keys", Head: []cell{textCell("key"), textCell("shard"), numCell("records/s"), numCell("MiB/s"), textCell("")}}
 	for _, h := range p.HotKeys {
-		verdict := "above half a shard's limit"
-		rw := row{}
+		rw := row{Cells: []cell{codeCell(h.Key), codeCell(h.ShardID), numCell(whole(h.RecordsPerSec)),
+			numCell(fmt.Sprintf("%.2f", h.BytesPerSec/(1<<20))), textCell(hotKeyVerdict(h))}}
 		if h.Unfixable {
-			verdict = "UNFIXABLE by resharding: above one shard's 1,000 records/s or 1 MiB/s by itself; salt the key or use explicit hash keys"
 			rw.Class = "hotrow"
 		}
-		rw.Cells = []cell{codeCell(h.Key), codeCell(h.ShardID), numCell(group(fmt.Sprintf("%.0f", h.RecordsPerSec))),
-			numCell(fmt.Sprintf("%.2f", h.BytesPerSec/(1<<20))), textCell(verdict)}
 		v.HotKeys.Rows = append(v.HotKeys.Rows, rw)
 	}
 
-	switch {
-	case len(p.Actions) == 0 && over == 0:
-		v.ReshardNote = fmt.Sprintf("No resharding advised: every shard stays within %.0f%% of its limits.", 100*p.Headroom)
-	case len(p.Actions) == 0:
-		v.ReshardNote = fmt.Sprintf("No resharding advised: what is above %.0f%% is there because of keys no resharding can fix (see Hot keys).", 100*p.Headroom)
-	default:
-		v.ReshardNote = "One step at a time: each waits for the stream to be ACTIVE again."
-	}
+	v.ReshardNote = cmp.Or(noReshardNote(p), "One step at a time: each waits for the stream to be ACTIVE again.")
 	for _, a := range p.Actions {
 		v.Actions = append(v.Actions, planActionView{a.Action + " " + cmp.Or(a.ShardID, "the new child"), a.Why, a.Command})
 	}
@@ -252,24 +235,14 @@ func planPage(p *Plan, charts []figure) planView {
 		}
 		v.Alarms = table{Class: "alarms", Head: []cell{textCell("alarm"), textCell("metric"), numCell("threshold"), numCell("of the limit"), numCell("minutes")}}
 		for _, al := range append(append([]PlanAlarm(nil), a.ScaleOut...), a.ScaleIn...) {
-			op := ">"
-			if al.Comparison == "LessThanThreshold" {
-				op = "<"
-			}
 			v.Alarms.Rows = append(v.Alarms.Rows, row{Cells: []cell{codeCell(al.Name), textCell(al.Metric + " Sum/min"),
-				numCell(op + " " + group(fmt.Sprintf("%.0f", al.Threshold))), numCell(fmt.Sprintf("%.0f%%", 100*al.Utilization)),
+				numCell(alarmThreshold(al)), numCell(pct0(al.Utilization)),
 				numCell(fmt.Sprintf("%d of %d", al.DatapointsToAlarm, al.EvaluationPeriods))}})
 		}
 	}
 	if od := p.OnDemand; od != nil {
 		v.OnDemandOK = od.WithinDoubling
-		if od.WithinDoubling {
-			v.OnDemand = "The profile never more than doubles the peak of 15 minutes before (nor exceeds the starting 4 MiB/s and 4,000 records/s before it has one): no throttling from growth."
-		} else {
-			v.OnDemand = fmt.Sprintf("At %v the profile asks for %s records/s (%.2f MiB/s) where %s records/s (%.2f MiB/s) are allowed: expect throttling while on-demand catches up (up to 15 minutes per doubling).",
-				time.Duration(od.AtS*float64(time.Second)), group(fmt.Sprintf("%.0f", od.DemandRecordsPerSec)), od.DemandBytesPerSec/(1<<20),
-				group(fmt.Sprintf("%.0f", od.AllowedRecordsPerSec)), od.AllowedBytesPerSec/(1<<20))
-		}
+		v.OnDemand = capitalize(onDemandWords(od)) + "."
 	}
 	if len(p.Replays) > 0 {
 		v.ReplayTitle = fmt.Sprintf("Replay of the rate profile in virtual time, second by second (%d minutes)", len(p.Replays[0].Minutes))
@@ -286,9 +259,8 @@ func planPage(p *Plan, charts []figure) planView {
 				numCell("$" + usd(r.CostUSD)), textCell(rules)}})
 		}
 	}
-	if c := p.Cost; c != nil && c.Provisioned != nil {
-		v.Cost = fmt.Sprintf("A month of the mean traffic (%s prices; spillway cost for the lines): provisioned $%s, on-demand $%s, On-demand Advantage $%s.",
-			p.CostRegion, usd(*c.Provisioned), usd(deref(c.OnDemand)), usd(deref(c.OnDemandAdvantage)))
+	if s := monthCostWords(p); s != "" {
+		v.Cost = s + "."
 	}
 	return v
 }

@@ -330,9 +330,13 @@ type latencyRow struct {
 var latencyHeader = []string{"count", "min", "mean", "p50", "p90", "p95", "p99", "p99.9", "max"}
 
 // cells are the row's figures, as latencyHeader names them.
-func (l latencyRow) cells() []string {
+func (l latencyRow) cells() []string { return l.cellsIn(1) }
+
+// cellsIn is cells with the statistics divided by div (1000 for seconds).
+func (l latencyRow) cellsIn(div float64) []string {
 	p := l.p
-	return []string{commas(p.Count), ms(p.Min), ms(p.Mean), ms(p.P50), ms(p.P90), ms(p.P95), ms(p.P99), ms(p.P999), ms(p.Max)}
+	in := func(x float64) string { return ms(x / div) }
+	return []string{commas(p.Count), in(p.Min), in(p.Mean), in(p.P50), in(p.P90), in(p.P95), in(p.P99), in(p.P999), in(p.Max)}
 }
 
 func latencyRows(r *Results) []latencyRow {
@@ -565,7 +569,11 @@ func shortShardID(id string) string {
 }
 
 // eventAt is when an event was due, "12.5 s" from the start of the run.
-func eventAt(ev Event) string { return secondsLabel(math.Round(ev.AtS*1000) / 1000) }
+func eventAt(ev Event) string { return secondsAt(ev.AtS) }
+
+// secondsAt labels a time in seconds from the start, to the millisecond:
+// "20 s", "25.5 s".
+func secondsAt(s float64) string { return secondsLabel(math.Round(s*1000) / 1000) }
 
 // eventOutcome says what became of an event: "accepted", "REFUSED: …"
 // with the target's answer, or "skipped".
