@@ -71,14 +71,14 @@ func WriteJUnit(w io.Writer, r *Results, c *Comparison) error {
 	if c != nil {
 		out.Suites = append(out.Suites, compareSuite(c))
 	}
-	var total float64
 	for _, s := range out.Suites {
 		out.Tests += s.Tests
 		out.Failures += s.Failures
-		t, _ := strconv.ParseFloat(s.Time, 64)
-		total = max(total, t)
 	}
-	out.Time = seconds3(total)
+	out.Time = "0" // the comparison takes no time
+	if r != nil {
+		out.Time = seconds3(r.DurationS)
+	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func thresholdSuite(r *Results) junitSuite {
 		if tc.Name == "" {
 			tc.Name = tr.Metric + " " + tr.Op + " " + strconv.FormatFloat(tr.Limit, 'g', -1, 64)
 		}
-		measured := "measured " + thresholdValue(tr)
+		measured := ThresholdMeasured(tr)
 		if !tr.Pass {
 			s.Failures++
 			tc.Failure = &junitFailure{Message: "threshold failed: " + measured, Type: "threshold", Text: tr.Expr + ": " + measured}
@@ -139,12 +139,12 @@ func compareSuite(c *Comparison) junitSuite {
 		if ch.Verdict == VerdictInfo {
 			continue
 		}
-		cells := checkCells(ch)
-		line := fmt.Sprintf("%s: baseline %s, current %s, change %s, tolerance %s", ch.Metric, cells[1], cells[2], cells[3], cells[4])
 		tc := junitCase{Name: ch.Metric, Classname: name, Time: "0"}
 		if ch.Verdict == VerdictRegression {
+			cells := checkCells(ch)
 			s.Failures++
-			tc.Failure = &junitFailure{Message: "regression: " + ch.Reason, Type: "regression", Text: line}
+			tc.Failure = &junitFailure{Message: "regression: " + ch.Reason, Type: "regression",
+				Text: fmt.Sprintf("%s: baseline %s, current %s, change %s, tolerance %s", ch.Metric, cells[1], cells[2], cells[3], cells[4])}
 		} else {
 			tc.SystemOut = &junitSystemOut{Text: ch.Verdict + ": " + ch.Reason}
 		}

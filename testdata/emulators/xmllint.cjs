@@ -1,9 +1,10 @@
 'use strict';
 // Validates an XML file against an XSD with libxml2's xmllint, compiled to
 // WebAssembly (the xmllint-wasm package), so that no native xmllint is
-// needed. Exits 0 when the file is valid; 1 when it is not (or is not
+// needed. Exits 0 when the file is valid; 3 when it is not (or is not
 // well-formed XML), with libxml2's messages on stderr; 2 on a usage error,
 // a schema that does not compile, or a failure of the validator itself.
+// (Not 1 for invalid: Node exits 1 on its own when a script crashes.)
 // The schema must be one file: xs:include and xs:import are not loaded.
 // Usage: node xmllint.cjs SCHEMA.xsd FILE.xml
 const fs = require('fs');
@@ -44,20 +45,22 @@ let xmlName = safe(path.basename(xmlPath));
 if (xmlName === schemaName) xmlName = 'document-' + xmlName;
 
 // xmllint's exit codes (xmllint.c): 1 the XML is not well-formed, 3 and 4
-// it does not validate, 5 the schema does not compile.
-validateXML({
+// it does not validate, 5 the schema does not compile. validateXML can also
+// throw before it returns a promise (on an option it rejects): starting it
+// inside a promise sends that to the same handler.
+Promise.resolve().then(() => validateXML({
   xml: [{ fileName: xmlName, contents: xml }],
   schema: [{ fileName: schemaName, contents: schema }],
   // Room for large reports: pages are 64 KiB, taken as needed.
   maxMemoryPages: 1024 * memoryPages.MiB,
-}).then(
+})).then(
   (result) => {
     if (result.valid) process.exit(0);
-    fail(1, result.rawOutput);
+    fail(3, result.rawOutput);
   },
   (err) => {
     const output = String(err.message || err);
-    if (err.code === 1) fail(1, output);
+    if (err.code === 1) fail(3, output);
     if (err.code === 5) fail(2, `xmllint.cjs: the schema ${schemaPath} does not compile:\n${output}`);
     fail(2, `xmllint.cjs: xmllint failed${err.code ? ` (exit ${err.code})` : ''}:\n${output}`);
   },

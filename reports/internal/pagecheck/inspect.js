@@ -56,16 +56,20 @@ function inspect(selectors, maxWide, wantWide) {
       }
       if (right + scrollX <= viewport + 0.5) continue;
       if (getComputedStyle(el).position === 'fixed') continue;
+      // One walk up the ancestors: a clipping one hides el, and one
+      // already past the edge makes el not the outermost.
       let clipped = false;
+      let inner = false;
       for (let p = el.parentElement; p && p !== body; p = p.parentElement) {
         if (clipsX(p)) {
           clipped = true;
           break;
         }
+        inner = inner || past.has(p);
       }
       if (clipped) continue;
       past.add(el);
-      if (past.has(el.parentElement)) continue;
+      if (inner) continue;
       wideCount++;
       if (wide.length < maxWide) {
         let name = el.tagName.toLowerCase();
