@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -17,13 +18,19 @@ func (f doerFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
 // Do returns only once the transport has closed the body, even when the
 // transport answers first and closes it later.
 func TestKeepBodyClientWaitsForClose(t *testing.T) {
+	// The transport's goroutine notes when it starts closing the body:
+	// Do can only return after that. (Taking the time after Close, as
+	// this test once did, raced with Do's return, which Close unblocks.)
+	var closing atomic.Bool
 	closedAt := make(chan time.Time, 1)
 	next := doerFunc(func(r *http.Request) (*http.Response, error) {
 		go func() {
 			time.Sleep(50 * time.Millisecond)
 			_, _ = io.Copy(io.Discard, r.Body)
+			at := time.Now()
+			closing.Store(true)
 			_ = r.Body.Close()
-			closedAt <- time.Now()
+			closedAt <- at
 		}()
 		return &http.Response{StatusCode: 200}, nil
 	})
@@ -36,7 +43,8 @@ func TestKeepBodyClientWaitsForClose(t *testing.T) {
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("Do = %v, %v", resp, err)
 	}
-	if at := <-closedAt; returned.Before(at) {
+	wasClosing := closing.Load()
+	if at := <-closedAt; returned.Before(at) || !wasClosing {
 		t.Errorf("Do returned %v before the transport closed the body", at.Sub(returned))
 	}
 }
