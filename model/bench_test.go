@@ -1,6 +1,7 @@
 package model
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -139,4 +140,87 @@ func BenchmarkSubscriptionNext(b *testing.B) {
 			sub = nil
 		}
 	}
+}
+
+// uuidKeys returns n distinct 36-character keys shaped like UUIDs,
+// the same for every run.
+func uuidKeys(n int) []string {
+	const hex = "0123456789abcdef"
+	keys := make([]string, n)
+	x := uint64(0x9e3779b97f4a7c15)
+	for i := range keys {
+		b := make([]byte, 36)
+		for k := range b {
+			if k == 8 || k == 13 || k == 18 || k == 23 {
+				b[k] = '-'
+				continue
+			}
+			x ^= x << 13
+			x ^= x >> 7
+			x ^= x << 17
+			b[k] = hex[x&15]
+		}
+		keys[i] = string(b)
+	}
+	return keys
+}
+
+// benchPutParallel writes 100 B records with the given keys (at least
+// 1,000) into a 4,000-shard stream without limits from every benchmark
+// goroutine at once, in requests of 500, each goroutine going through the
+// keys from its own offset. prep may change each entry once before the
+// run. ns/op is per record.
+func benchPutParallel(b *testing.B, keys []string, prep func(e *PutEntry)) {
+	start := time.Unix(1_700_000_000, 0)
+	s, err := NewStream(StreamConfig{Name: "b", Shards: 4000, ShardRecordsPerSec: 1e12, ShardBytesPerSec: 1e15}, start)
+	if err != nil {
+		b.Fatal(err)
+	}
+	entries := make([]PutEntry, len(keys))
+	for i := range entries {
+		entries[i] = PutEntry{PartitionKey: keys[i], DataBytes: 100}
+		if prep != nil {
+			prep(&entries[i])
+		}
+	}
+	var clock, worker atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		out := make([]PutResult, 500)
+		at := int(worker.Add(1)) * 7919
+		put := func(n int) {
+			lo := at % (len(entries) - 500)
+			at += n
+			if err := s.PutRecords(start.Add(time.Duration(clock.Add(int64(n)))), entries[lo:lo+n], out[:n]); err != nil {
+				b.Error(err)
+			}
+		}
+		n := 0
+		for pb.Next() {
+			if n++; n == 500 {
+				put(n)
+				n = 0
+			}
+		}
+		if n > 0 {
+			put(n)
+		}
+	})
+}
+
+// BenchmarkPutRecordsParallel is the load generator's pattern: every
+// goroutine puts requests of 500 records with distinct UUID-like keys into
+// one 4,000-shard stream at once. ns/op is per record.
+func BenchmarkPutRecordsParallel(b *testing.B) {
+	benchPutParallel(b, uuidKeys(1<<16), nil)
+}
+
+// BenchmarkPutRecordsParallelRepeatedKeys is BenchmarkPutRecordsParallel
+// with 1,000 keys that repeat, each entry carrying its key's hash as a
+// caller that caches them would (PutEntry.KeyHash). ns/op is per record.
+func BenchmarkPutRecordsParallelRepeatedKeys(b *testing.B) {
+	benchPutParallel(b, uuidKeys(1000), func(e *PutEntry) {
+		e.KeyHash, e.HasKeyHash = HashPartitionKey(e.PartitionKey), true
+	})
 }

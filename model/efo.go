@@ -11,7 +11,8 @@ type consumer struct {
 }
 
 // consumerShard is one consumer's pipe from one shard: its own
-// ShardReadBytesPerSec, and the subscribe-rate bookkeeping.
+// ShardReadBytesPerSec, and the subscribe-rate bookkeeping. bytes is
+// guarded by the shard's mu, the rest by the stream's topology lock.
 type consumerShard struct {
 	bytes tokenBucket
 	// lastSubscribeNs is the last successful SubscribeToShard; gen counts
@@ -24,8 +25,8 @@ type consumerShard struct {
 // RegisterStreamConsumer): at most MaxEFOConsumersPerStream per stream,
 // names unique.
 func (s *Stream) RegisterConsumer(name string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.topo.Lock()
+	defer s.topo.Unlock()
 	if s.consumers == nil {
 		s.consumers = map[string]*consumer{}
 	}
@@ -41,8 +42,8 @@ func (s *Stream) RegisterConsumer(name string) error {
 
 // DeregisterConsumer removes a consumer; its subscriptions end.
 func (s *Stream) DeregisterConsumer(name string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.topo.Lock()
+	defer s.topo.Unlock()
 	if s.consumers[name] == nil {
 		return apiErrorf(ErrResourceNotFound, "consumer %s is not registered with stream %s", name, s.cfg.Name)
 	}
@@ -54,11 +55,12 @@ func (s *Stream) DeregisterConsumer(name string) error {
 // consumer, at most ShardReadBytesPerSec of its own, for
 // SubscriptionLifetime.
 type Subscription struct {
-	s        *Stream
-	c        *consumer
-	cs       *consumerShard
-	shard    int
-	gen      uint64
+	s     *Stream
+	c     *consumer
+	cs    *consumerShard
+	shard int
+	gen   uint64
+	// next, finished and cs.bytes are guarded by the shard's mu.
 	next     uint64
 	endNs    int64
 	finished bool
@@ -86,14 +88,17 @@ type SubscribeEvent struct {
 // is ResourceInUse; a later one takes over from the previous session.
 func (s *Stream) SubscribeToShard(now time.Time, consumerName, shardID string, pos StartingPosition) (*Subscription, error) {
 	nowNs := s.ns(now)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advance(nowNs)
+	s.lockAt(nowNs)
+	defer s.unlock()
 	c := s.consumers[consumerName]
 	if c == nil {
 		return nil, apiErrorf(ErrResourceNotFound, "consumer %s is not registered with stream %s", consumerName, s.cfg.Name)
 	}
-	i, next, err := s.position(shardID, pos)
+	i, err := s.shardByID(shardID)
+	if err != nil {
+		return nil, err
+	}
+	next, err := s.position(s.shards[i], pos)
 	if err != nil {
 		return nil, err
 	}
@@ -121,10 +126,11 @@ func (s *Stream) SubscribeToShard(now time.Time, consumerName, shardID string, p
 func (sub *Subscription) Next(now time.Time, buf []ReadRecord) SubscribeEvent {
 	s := sub.s
 	nowNs := s.ns(now)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advance(nowNs)
-	sh := &s.shards[sub.shard]
+	s.rlockAt(nowNs)
+	defer s.topo.RUnlock()
+	sh := s.shards[sub.shard]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
 	ev := SubscribeEvent{Records: buf, ContinuationSeq: sub.next}
 	if sub.finished || sub.cs.gen != sub.gen || s.consumers[sub.c.name] != sub.c || sh.info.State == ShardExpired {
 		ev.Ended = true
@@ -167,9 +173,11 @@ func (sub *Subscription) Next(now time.Time, buf []ReadRecord) SubscribeEvent {
 // to the subscription, and false when there is none yet.
 func (sub *Subscription) NextVisible() (time.Time, bool) {
 	s := sub.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sh := &s.shards[sub.shard]
+	s.topo.RLock()
+	defer s.topo.RUnlock()
+	sh := s.shards[sub.shard]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
 	k := max(sub.next, sh.logBase) - sh.logBase
 	if k >= uint64(len(sh.log)) {
 		return time.Time{}, false

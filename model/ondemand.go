@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // onDemand is an on-demand stream's stream-wide write capacity (MODES,
 // FAQ): twice the peak write throughput seen before the current window,
@@ -9,6 +12,9 @@ import "time"
 // the window has passed over the new peak.
 type onDemand struct {
 	cfg *StreamConfig
+	// mu guards the admission state below, which every put on any shard
+	// updates; nextSplitCheckNs is guarded by the stream's topology lock.
+	mu sync.Mutex
 	// records and bytes meter the capacity; their rates follow it.
 	records, bytes tokenBucket
 	// sec is the current second (stream time, whole seconds) and its
@@ -69,6 +75,8 @@ func (o *onDemand) roll(nowNs int64) {
 
 // admit takes one record of size bytes if the stream's capacity allows.
 func (o *onDemand) admit(nowNs int64, size float64) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	o.roll(nowNs)
 	o.records.refill(nowNs)
 	o.bytes.refill(nowNs)
@@ -85,15 +93,16 @@ func (o *onDemand) admit(nowNs int64, size float64) bool {
 // Capacity returns an on-demand stream's write capacity at now, in records
 // and bytes per second; a provisioned stream's is its open shards' limits.
 func (s *Stream) Capacity(now time.Time) (recordsPerSec, bytesPerSec float64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	nowNs := s.ns(now)
-	s.advance(nowNs)
+	s.rlockAt(nowNs)
+	defer s.topo.RUnlock()
 	n := float64(len(s.open))
 	recordsPerSec, bytesPerSec = n*s.cfg.ShardRecordsPerSec, n*s.cfg.ShardBytesPerSec
 	if o := s.od; o != nil {
+		o.mu.Lock()
 		o.roll(nowNs)
 		recordsPerSec, bytesPerSec = min(recordsPerSec, o.capRecords), min(bytesPerSec, o.capBytes)
+		o.mu.Unlock()
 	}
 	return recordsPerSec, bytesPerSec
 }
@@ -142,7 +151,7 @@ func (r *shardRate) close(win int64) {
 // whose per-minute rate has stayed above OnDemandSplitBytesPerSec for the
 // whole window
 // (MODES: "splits within 15 minutes", evenly, without isolating hot keys).
-// Checked once a second of stream time.
+// Checked once a second of stream time; callers hold topo for writing.
 func (s *Stream) onDemandSplits(nowNs int64) {
 	o := s.od
 	if nowNs < o.nextSplitCheckNs {
@@ -183,9 +192,8 @@ func (s *Stream) onDemandSplits(nowNs int64) {
 // the starting capacity again: the model keeps no peak across a switch.
 func (s *Stream) SwitchMode(now time.Time, mode CapacityMode) error {
 	nowNs := s.ns(now)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advance(nowNs)
+	s.lockAt(nowNs)
+	defer s.unlock()
 	if s.cfg.Mode == mode {
 		return apiErrorf(ErrInvalidArgument, "stream %s is already %s", s.cfg.Name, mode)
 	}

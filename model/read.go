@@ -83,10 +83,16 @@ type GetRecordsOutput struct {
 // An expired shard, or one that does not exist, is ResourceNotFound.
 func (s *Stream) GetShardIterator(now time.Time, shardID string, pos StartingPosition) (ShardIterator, error) {
 	nowNs := s.ns(now)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advance(nowNs)
-	i, next, err := s.position(shardID, pos)
+	s.rlockAt(nowNs)
+	defer s.topo.RUnlock()
+	i, err := s.shardByID(shardID)
+	if err != nil {
+		return ShardIterator{}, err
+	}
+	sh := s.shards[i]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	next, err := s.position(sh, pos)
 	if err != nil {
 		return ShardIterator{}, err
 	}
@@ -94,36 +100,33 @@ func (s *Stream) GetShardIterator(now time.Time, shardID string, pos StartingPos
 }
 
 // position resolves a starting position to the next sequence number to
-// read in a readable shard.
-func (s *Stream) position(shardID string, pos StartingPosition) (int, uint64, error) {
-	i, err := s.shardByID(shardID)
-	if err != nil {
-		return 0, 0, err
-	}
-	sh := &s.shards[i]
+// read in sh, which must be readable. Callers hold topo for reading and
+// sh.mu, or topo for writing.
+func (s *Stream) position(sh *shard, pos StartingPosition) (uint64, error) {
+	shardID := sh.info.ID
 	if sh.info.State == ShardExpired {
-		return 0, 0, apiErrorf(ErrResourceNotFound, "shard %s of stream %s has expired", shardID, s.cfg.Name)
+		return 0, apiErrorf(ErrResourceNotFound, "shard %s of stream %s has expired", shardID, s.cfg.Name)
 	}
 	switch pos.Type {
 	case TrimHorizon:
-		return i, sh.oldest(), nil
+		return sh.oldest(), nil
 	case Latest:
-		return i, sh.seq + 1, nil
+		return sh.seq + 1, nil
 	case AtSequenceNumber, AfterSequenceNumber:
 		if pos.Seq < 1 || pos.Seq > sh.seq {
-			return 0, 0, apiErrorf(ErrInvalidArgument, "sequence number %d is not in shard %s (1–%d)", pos.Seq, shardID, sh.seq)
+			return 0, apiErrorf(ErrInvalidArgument, "sequence number %d is not in shard %s (1–%d)", pos.Seq, shardID, sh.seq)
 		}
 		next := pos.Seq
 		if pos.Type == AfterSequenceNumber {
 			next++
 		}
-		return i, max(next, sh.oldest()), nil
+		return max(next, sh.oldest()), nil
 	case AtTimestamp:
 		atNs := s.ns(pos.At)
 		k := sort.Search(len(sh.log), func(k int) bool { return sh.log[k].atNs >= atNs })
-		return i, max(sh.logBase+uint64(k), sh.oldest()), nil
+		return max(sh.logBase+uint64(k), sh.oldest()), nil
 	}
-	return 0, 0, apiErrorf(ErrInvalidArgument, "unknown ShardIteratorType %d", pos.Type)
+	return 0, apiErrorf(ErrInvalidArgument, "unknown ShardIteratorType %d", pos.Type)
 }
 
 // oldest is the sequence number of the oldest retained record, or the next
@@ -152,13 +155,14 @@ func (s *Stream) GetRecords(now time.Time, it ShardIterator, limit int, buf []Re
 		return GetRecordsOutput{}, apiErrorf(ErrInvalidArgument, "Limit %d is outside 1–%d", limit, GetRecordsMaxRecords)
 	}
 	nowNs := s.ns(now)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advance(nowNs)
+	s.rlockAt(nowNs)
+	defer s.topo.RUnlock()
 	if nowNs-it.issuedNs > int64(IteratorLifetime) {
 		return GetRecordsOutput{}, apiErrorf(ErrExpiredIterator, "iterator issued %v ago has expired", time.Duration(nowNs-it.issuedNs).Round(time.Second))
 	}
-	sh := &s.shards[it.shard]
+	sh := s.shards[it.shard]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
 	if sh.info.State == ShardExpired {
 		return GetRecordsOutput{}, apiErrorf(ErrResourceNotFound, "shard %s of stream %s has expired", sh.info.ID, s.cfg.Name)
 	}
@@ -183,7 +187,8 @@ func (s *Stream) GetRecords(now time.Time, it ShardIterator, limit int, buf []Re
 }
 
 // collect appends the records of sh from seq next that arrived by
-// visibleNs, up to limit records and maxBytes bytes, to buf.
+// visibleNs, up to limit records and maxBytes bytes, to buf. Callers hold
+// topo for reading and sh.mu.
 func (s *Stream) collect(sh *shard, next uint64, visibleNs int64, limit int, maxBytes int64, buf []ReadRecord) (GetRecordsOutput, int64) {
 	out := GetRecordsOutput{Records: buf}
 	var bytes int64
@@ -207,6 +212,7 @@ func (s *Stream) collect(sh *shard, next uint64, visibleNs int64, limit int, max
 
 // finish fills in what follows a read that stops before next: the lag, and
 // at the end of a closed shard the children instead of a next position.
+// Callers hold topo for reading and sh.mu.
 func (s *Stream) finish(sh *shard, out *GetRecordsOutput, next uint64, nowNs int64) {
 	out.Next.valid = true
 	if next <= sh.seq {
@@ -228,13 +234,15 @@ func (s *Stream) finish(sh *shard, out *GetRecordsOutput, next uint64, nowNs int
 // calls it once all its consumers have read past them; it keeps memory to
 // what readers still need.
 func (s *Stream) Trim(shardID string, seq uint64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.topo.RLock()
+	defer s.topo.RUnlock()
 	i, err := s.shardByID(shardID)
 	if err != nil {
 		return
 	}
-	sh := &s.shards[i]
+	sh := s.shards[i]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
 	if seq > sh.logBase {
 		sh.dropLog(min(int(seq-sh.logBase), len(sh.log)))
 	}

@@ -27,9 +27,8 @@ type newShard struct {
 // streams only (API, RESH).
 func (s *Stream) SplitShard(now time.Time, shardID string, newStart HashKey) error {
 	nowNs := s.ns(now)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advance(nowNs)
+	s.lockAt(nowNs)
+	defer s.unlock()
 	if err := s.canReshard("SplitShard", 1); err != nil {
 		return err
 	}
@@ -62,9 +61,8 @@ func (r HashKeyRange) Midpoint() HashKey {
 // [shardID, adjacentID]. Provisioned streams only (API, RESH).
 func (s *Stream) MergeShards(now time.Time, shardID, adjacentID string) error {
 	nowNs := s.ns(now)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advance(nowNs)
+	s.lockAt(nowNs)
+	defer s.unlock()
 	if err := s.canReshard("MergeShards", -1); err != nil {
 		return err
 	}
@@ -101,9 +99,8 @@ func (s *Stream) MergeShards(now time.Time, shardID, adjacentID string) error {
 // shard limit. Provisioned streams only.
 func (s *Stream) UpdateShardCount(now time.Time, target int) error {
 	nowNs := s.ns(now)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advance(nowNs)
+	s.lockAt(nowNs)
+	defer s.unlock()
 	n := len(s.open)
 	if err := s.canReshard("UpdateShardCount", target-n); err != nil {
 		return err
@@ -207,7 +204,7 @@ func (s *Stream) split(nowNs int64, closing []int, children []newShard) {
 	at := s.epoch.Add(time.Duration(nowNs))
 	gone := make(map[int]bool, len(closing))
 	for _, i := range closing {
-		sh := &s.shards[i]
+		sh := s.shards[i]
 		sh.info.State, sh.info.Closed = ShardClosed, at
 		gone[i] = true
 	}
@@ -233,6 +230,6 @@ func (s *Stream) split(nowNs int64, closing []int, children []newShard) {
 	s.reindex()
 }
 
-func sortByStart(idx []int, shards []shard) {
+func sortByStart(idx []int, shards []*shard) {
 	slices.SortFunc(idx, func(a, b int) int { return shards[a].info.Range.Start.Cmp(shards[b].info.Range.Start) })
 }

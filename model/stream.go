@@ -3,8 +3,8 @@ package model
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -251,7 +251,8 @@ type Ref struct {
 	UnixNano int64
 }
 
-// PutEntry is one record of a put request. Only sizes matter to the model.
+// PutEntry is one record of a put request. Only sizes and hash keys matter
+// to the model.
 type PutEntry struct {
 	// PartitionKey decides the shard unless ExplicitHashKey is set; its
 	// UTF-8 bytes count towards the record's size.
@@ -259,6 +260,13 @@ type PutEntry struct {
 	// ExplicitHashKey, when HasExplicitHashKey, replaces the key's MD5.
 	ExplicitHashKey    HashKey
 	HasExplicitHashKey bool
+	// KeyHash, when HasKeyHash, is HashPartitionKey(PartitionKey) as the
+	// caller already has it: it saves hashing keys that repeat (an MD5 is
+	// about 90 ns). The stream uses it instead of hashing the key and does
+	// not check it: a KeyHash that is not the key's MD5 sends the record
+	// to the shard of the wrong hash. ExplicitHashKey still wins when set.
+	KeyHash    HashKey
+	HasKeyHash bool
 	// DataBytes is the size of the data blob before base64.
 	DataBytes int
 	// Ref is kept with the record for readers (KeepRecords only).
@@ -267,6 +275,18 @@ type PutEntry struct {
 
 // Size is the bytes the record counts for: data plus partition key.
 func (e *PutEntry) Size() int64 { return int64(e.DataBytes) + int64(len(e.PartitionKey)) }
+
+// hashKey is the hash key that decides the record's shard: the explicit
+// one, else the caller's KeyHash, else the key's MD5.
+func (e *PutEntry) hashKey() HashKey {
+	switch {
+	case e.HasExplicitHashKey:
+		return e.ExplicitHashKey
+	case e.HasKeyHash:
+		return e.KeyHash
+	}
+	return HashPartitionKey(e.PartitionKey)
+}
 
 // PutResult is the outcome of one record, in request order.
 type PutResult struct {
@@ -299,13 +319,21 @@ func apiErrorf(code, format string, args ...any) *APIError {
 	return &APIError{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// shard is one shard. info (but for ID, fixed), children and the od
+// split streak in onDemandSplits change only under the stream's topology
+// lock for writing. The buckets, seq, log and od's per-record counts are
+// guarded by mu, taken while holding the topology lock for reading; under
+// the write lock nobody holds mu, so it is not needed there.
 type shard struct {
-	info        ShardInfo
-	throttleMsg string
+	// The fields each put touches come first, to share cache lines: with
+	// thousands of shards, a put's cost is mostly cache misses.
+	mu          sync.Mutex
+	seq         uint64
 	records     tokenBucket
 	bytes       tokenBucket
+	info        ShardInfo
 	large       tokenBucket
-	seq         uint64
+	throttleMsg string
 	children    []int
 
 	// log holds the accepted records still kept, log[i] having sequence
@@ -333,17 +361,35 @@ type logRecord struct {
 // concurrent use. Times passed in must not go backwards by more than the
 // callers' races; each call first applies what has become due by its time
 // (a resharding that finished, records past retention, an on-demand split).
+//
+// Puts and reads take no lock for the whole stream (issue: "no global lock
+// on the per-record path"): they hold topo for reading, which only the
+// rare changes of topology wait for, and lock each shard they touch. The
+// records of one PutRecords call are judged in request order; records of
+// concurrent calls interleave on different shards, as on AWS.
 type Stream struct {
 	cfg   StreamConfig
 	epoch time.Time
 
-	mu sync.Mutex
+	// topo guards what puts and reads look up, for reading, and changes
+	// of it, for writing: the shards slice and each shard's info and
+	// children, open, starts, pending, updates, switches, od (the pointer,
+	// the split check and the mode), consumers and nextExpiryNs. Lock
+	// order: topo, then a shard's mu, then od.mu.
+	topo sync.RWMutex
+	// nextDueNs is the stream time at which advance next has something to
+	// do, so that a call can skip the write lock until then.
+	nextDueNs atomic.Int64
 	// shards holds every shard ever made, by index (ids are
 	// ShardID(index)); open lists the open ones in hash key order, and
 	// starts their starting hash keys for the binary search.
-	shards []shard
+	shards []*shard
 	open   []int
 	starts []HashKey
+	// first narrows the search: first[b] is the position in starts of the
+	// shard holding hash key b<<(64-startTableBits) (upper half), and
+	// first[len-1] the last position.
+	first []int32
 
 	pending *reshard
 	// updates and switches are the times of UpdateShardCount calls and
@@ -372,6 +418,7 @@ func NewStream(cfg StreamConfig, now time.Time) (*Stream, error) {
 	if c.Mode == OnDemand {
 		s.od = newOnDemand(&s.cfg)
 	}
+	s.setDue()
 	return s, nil
 }
 
@@ -380,7 +427,7 @@ func (s *Stream) addShard(r HashKeyRange, parents []string, nowNs int64) int {
 	c := &s.cfg
 	i := len(s.shards)
 	id := ShardID(i)
-	sh := shard{
+	sh := &shard{
 		info:        ShardInfo{ID: id, Range: r, Parents: parents, Opened: s.epoch.Add(time.Duration(nowNs))},
 		throttleMsg: "Rate exceeded for shard " + id + " in stream " + c.Name,
 		records:     newTokenBucket(c.ShardRecordsPerSec, c.ShardRecordsPerSec*c.BurstSeconds, nowNs),
@@ -402,26 +449,104 @@ func (s *Stream) addShard(r HashKeyRange, parents []string, nowNs int64) int {
 	return i
 }
 
-// reindex rebuilds starts from open, which must be in hash key order.
+// reindex rebuilds starts and first from open, which must be in hash key
+// order.
 func (s *Stream) reindex() {
 	s.starts = s.starts[:0]
 	for _, i := range s.open {
 		s.starts = append(s.starts, s.shards[i].info.Range.Start)
 	}
+	s.indexStarts()
+}
+
+// indexStarts rebuilds first from starts.
+func (s *Stream) indexStarts() {
+	if s.first == nil {
+		s.first = make([]int32, 1<<startTableBits+1)
+	}
+	for b := range 1 << startTableBits {
+		s.first[b] = int32(shardIndex(s.starts, HashKey{Hi: uint64(b) << (64 - startTableBits)}))
+	}
+	s.first[1<<startTableBits] = int32(len(s.starts) - 1)
+}
+
+// startTableBits is how many top bits of a hash key index first: 4,096
+// entries (16 KiB), about one shard each at the shard counts where the
+// search matters.
+const startTableBits = 12
+
+// lookup returns the position in open of the shard whose range holds h:
+// shardIndex(s.starts, h), searching only between the positions that
+// first gives for h's top bits. Callers hold topo.
+func (s *Stream) lookup(h HashKey) int {
+	b := h.Hi >> (64 - startTableBits)
+	lo, hi := int(s.first[b]), int(s.first[b+1])
+	// starts[lo] ≤ h, and no start after starts[hi] is.
+	return lo + 1 + shardIndex(s.starts[lo+1:hi+1], h)
+}
+
+// lockAt takes the topology lock for writing and applies what is due by
+// nowNs. unlock releases it.
+func (s *Stream) lockAt(nowNs int64) {
+	s.topo.Lock()
+	s.advance(nowNs)
+}
+
+// unlock notes when advance next has work and releases the write lock.
+func (s *Stream) unlock() {
+	s.setDue()
+	s.topo.Unlock()
+}
+
+// rlockAt takes the topology lock for reading with nothing due by nowNs,
+// applying what is due under the write lock first. Release it with
+// topo.RUnlock.
+func (s *Stream) rlockAt(nowNs int64) {
+	for {
+		if nowNs >= s.nextDueNs.Load() {
+			s.lockAt(nowNs)
+			s.unlock()
+		}
+		s.topo.RLock()
+		// A resharding may have been asked for in between.
+		if nowNs < s.nextDueNs.Load() {
+			return
+		}
+		s.topo.RUnlock()
+	}
+}
+
+// setDue sets nextDueNs to the first stream time at which advance has
+// something to do. Callers hold topo for writing.
+func (s *Stream) setDue() {
+	// expire starts once a record can be past retention, then runs once a
+	// second.
+	due := max(s.nextExpiryNs, int64(s.cfg.Retention)+1)
+	if p := s.pending; p != nil {
+		due = min(due, p.doneNs)
+	}
+	if s.od != nil {
+		due = min(due, s.od.nextSplitCheckNs)
+	}
+	s.nextDueNs.Store(due)
 }
 
 // ShardID formats a shard id as Kinesis does.
 func ShardID(i int) string { return fmt.Sprintf("shardId-%012d", i) }
 
 // Config returns the stream's settings with defaults filled in.
-func (s *Stream) Config() StreamConfig { return s.cfg }
+func (s *Stream) Config() StreamConfig {
+	s.topo.RLock()
+	defer s.topo.RUnlock()
+	return s.cfg
+}
 
 func (s *Stream) ns(now time.Time) int64 { return int64(now.Sub(s.epoch)) }
 
 // Shards lists the open shards in hash key order.
 func (s *Stream) Shards() []ShardInfo {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.topo.RLock()
+	defer s.topo.RUnlock()
 	out := make([]ShardInfo, len(s.open))
 	for k, i := range s.open {
 		out[k] = s.shards[i].info
@@ -432,9 +557,8 @@ func (s *Stream) Shards() []ShardInfo {
 // AllShards lists every shard the stream has had, by index (PutResult.Shard),
 // as of now: open, closed and expired.
 func (s *Stream) AllShards(now time.Time) []ShardInfo {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advance(s.ns(now))
+	s.rlockAt(s.ns(now))
+	defer s.topo.RUnlock()
 	out := make([]ShardInfo, len(s.shards))
 	for i := range s.shards {
 		out[i] = s.shards[i].info
@@ -444,16 +568,26 @@ func (s *Stream) AllShards(now time.Time) []ShardInfo {
 
 // ShardFor returns the index of the open shard whose range holds h.
 func (s *Stream) ShardFor(h HashKey) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.open[shardIndex(s.starts, h)]
+	s.topo.RLock()
+	defer s.topo.RUnlock()
+	return s.open[s.lookup(h)]
 }
 
-// shardIndex finds the last start ≤ h. The ranges cover the whole space, so
-// the first start is 0 and the answer always exists.
+// shardIndex finds the last start ≤ h, or -1 if there is none. Over all
+// the starts the answer always exists: the ranges cover the whole space,
+// so the first start is 0. It is sort.Search written out: without the
+// call per step it takes half the time.
 func shardIndex(starts []HashKey, h HashKey) int {
-	i := sort.Search(len(starts), func(i int) bool { return h.Less(starts[i]) })
-	return i - 1
+	lo, hi := 0, len(starts)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if h.Less(starts[m]) {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return lo - 1
 }
 
 // PutRecords applies a PutRecords call at time now: each record is checked
@@ -467,13 +601,8 @@ func (s *Stream) PutRecords(now time.Time, entries []PutEntry, out []PutResult) 
 	if err := s.checkRequest(entries, out); err != nil {
 		return err
 	}
-	nowNs := s.ns(now)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advance(nowNs)
-	for i := range entries {
-		out[i] = s.put(nowNs, &entries[i], entries[i].Size())
-	}
+	var hashes [MaxRecordsPerPutRecords]HashKey
+	s.putAll(s.ns(now), entries, hashAll(entries, hashes[:len(entries)]), out, false)
 	return nil
 }
 
@@ -484,21 +613,50 @@ func (s *Stream) PutRecord(now time.Time, e PutEntry) (PutResult, error) {
 	if err := s.checkRequest(entries, out); err != nil {
 		return PutResult{}, err
 	}
-	nowNs := s.ns(now)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advance(nowNs)
-	return s.put(nowNs, &e, (e.Size()+1023)/1024*1024), nil
+	var hashes [1]HashKey
+	s.putAll(s.ns(now), entries, hashAll(entries, hashes[:]), out, true)
+	return out[0], nil
 }
 
-// put takes one checked record; size is what it counts for throttling.
-func (s *Stream) put(nowNs int64, e *PutEntry, size int64) PutResult {
-	h := e.ExplicitHashKey
-	if !e.HasExplicitHashKey {
-		h = HashPartitionKey(e.PartitionKey)
+// hashAll fills hashes with the entries' hash keys, outside any lock.
+func hashAll(entries []PutEntry, hashes []HashKey) []HashKey {
+	for i := range entries {
+		hashes[i] = entries[i].hashKey()
 	}
-	idx := s.open[shardIndex(s.starts, h)]
-	sh := &s.shards[idx]
+	return hashes
+}
+
+// putAll takes checked records in request order, holding the topology for
+// reading and each shard's lock over a run of records that map to it.
+// roundKiB rounds sizes up to the next KiB for throttling (PutRecord).
+func (s *Stream) putAll(nowNs int64, entries []PutEntry, hashes []HashKey, out []PutResult, roundKiB bool) {
+	s.rlockAt(nowNs)
+	defer s.topo.RUnlock()
+	var cur *shard
+	for i := range entries {
+		e := &entries[i]
+		idx := s.open[s.lookup(hashes[i])]
+		if sh := s.shards[idx]; sh != cur {
+			if cur != nil {
+				cur.mu.Unlock()
+			}
+			sh.mu.Lock()
+			cur = sh
+		}
+		size := e.Size()
+		if roundKiB {
+			size = (size + 1023) / 1024 * 1024
+		}
+		out[i] = s.put(nowNs, idx, cur, e, size)
+	}
+	if cur != nil {
+		cur.mu.Unlock()
+	}
+}
+
+// put takes one checked record into shard idx, sh; size is what it counts
+// for throttling. Callers hold topo for reading and sh.mu.
+func (s *Stream) put(nowNs int64, idx int, sh *shard, e *PutEntry, size int64) PutResult {
 	sh.records.refill(nowNs)
 	sh.bytes.refill(nowNs)
 	fsize := float64(size)
@@ -570,7 +728,8 @@ func (s *Stream) checkRequest(entries []PutEntry, out []PutResult) error {
 }
 
 // advance applies what is due by nowNs: a finished resharding, on-demand
-// splits, records and shards past retention. Callers hold mu.
+// splits, records and shards past retention. Callers hold topo for
+// writing, and call setDue (unlock does) once done.
 func (s *Stream) advance(nowNs int64) {
 	if p := s.pending; p != nil && nowNs >= p.doneNs {
 		s.pending = nil
@@ -592,8 +751,7 @@ func (s *Stream) expire(nowNs int64) {
 	// Retention is at least a day: checking once a second of stream time
 	// keeps this off the per-call path.
 	s.nextExpiryNs = nowNs + int64(time.Second)
-	for i := range s.shards {
-		sh := &s.shards[i]
+	for _, sh := range s.shards {
 		if sh.info.State == ShardExpired {
 			continue
 		}
@@ -627,9 +785,8 @@ func (sh *shard) dropLog(n int) {
 // Status is the stream's status at now: "ACTIVE", or "UPDATING" while a
 // resharding runs.
 func (s *Stream) Status(now time.Time) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advance(s.ns(now))
+	s.rlockAt(s.ns(now))
+	defer s.topo.RUnlock()
 	if s.pending != nil {
 		return "UPDATING"
 	}
