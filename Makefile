@@ -33,9 +33,36 @@ lint:
 	$(GO) vet ./...
 
 ## bench: the per-record path, a run against the simulated target, the
-## Firehose sweep, and spillway against a bare SDK loop on a local server.
+## Firehose sweep, and spillway against a bare SDK loop on a local server,
+## COUNT times each (default 6), summarised by benchstat.
+#
+# The wire benchmarks of loadgen/kinesis (WIRE_BENCH: bare SDK loop,
+# Target loop, whole run) run from one test binary, each once per round,
+# COUNT rounds, so that machine noise falls on all three alike (`go test
+# -count=N` would run each one N times in a row). benchstat, a tool in
+# go.mod that `go tool` fetches, prints medians with 95% confidence
+# intervals, then the wire benchmarks side by side (-col .name: each one's
+# median against the SDK loop's, with a p-value). wireratio prints the wire
+# ratios: median records/s and median cpu-ns/record of BenchmarkRunnerKinesis
+# (and of BenchmarkTargetPutRecordsLoop) ÷ those of BenchmarkSDKPutRecordsLoop.
+# Raw results stay in out/bench/.
+COUNT ?= 6
+BENCH_OUT := out/bench
+WIRE_BENCH := ^Benchmark(SDK|Target)PutRecordsLoop$$|^BenchmarkRunnerKinesis$$
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count=$(or $(COUNT),1) ./model/ ./loadgen/ ./loadgen/kinesis/
+	@mkdir -p $(BENCH_OUT)
+	$(GO) test -c -o $(BENCH_OUT)/kinesis.test ./loadgen/kinesis/
+	@rm -f $(BENCH_OUT)/wire.txt
+	@for i in $$(seq $(COUNT)); do \
+		echo "wire round $$i of $(COUNT)"; \
+		(cd loadgen/kinesis && ../../$(BENCH_OUT)/kinesis.test -test.run '^$$' -test.bench '$(WIRE_BENCH)' -test.benchmem) >>$(BENCH_OUT)/wire.txt || exit 1; \
+	done
+	$(GO) test -run '^$$' -bench . -benchmem -count=$(COUNT) ./model/ ./loadgen/ | tee $(BENCH_OUT)/pkgs.txt
+	$(GO) test -run '^$$' -bench DecodePutRecords -benchmem -count=$(COUNT) ./loadgen/kinesis/ | tee -a $(BENCH_OUT)/pkgs.txt
+	@cat $(BENCH_OUT)/pkgs.txt $(BENCH_OUT)/wire.txt >$(BENCH_OUT)/all.txt
+	$(GO) tool benchstat $(BENCH_OUT)/all.txt
+	$(GO) tool benchstat -col .name $(BENCH_OUT)/wire.txt
+	$(GO) run ./loadgen/kinesis/internal/wireratio $(BENCH_OUT)/wire.txt
 
 clean:
 	rm -rf bin out testdata/emulators/node_modules

@@ -54,9 +54,44 @@ func putRecordsServer(b *testing.B) *httptest.Server {
 
 const benchConcurrency = 32 // the best concurrency found in perf-baseline.md
 
+// wireMeter measures a benchmark's timed loop: records/s over wall time,
+// and cpu-ns/record, the CPU time (user and system, getrusage RUSAGE_SELF)
+// the whole process spent in the loop divided by the records sent. The
+// server runs in the same process, so cpu-ns/record includes the server's
+// share; that share is the same in every benchmark here (same server, same
+// answers), so differences between them are the client's.
+type wireMeter struct {
+	start time.Time
+	cpu   time.Duration
+	cpuOK bool
+}
+
+// startWire resets b's timer and starts measuring.
+func startWire(b *testing.B) *wireMeter {
+	b.ResetTimer()
+	m := &wireMeter{start: time.Now()}
+	m.cpu, m.cpuOK = processCPU()
+	return m
+}
+
+// report reports records/s and cpu-ns/record for records sent since
+// startWire.
+func (m *wireMeter) report(b *testing.B, records int64) {
+	cpu, ok := processCPU()
+	wall := time.Since(m.start)
+	b.StopTimer()
+	if records == 0 {
+		return
+	}
+	b.ReportMetric(float64(records)/wall.Seconds(), "records/s")
+	if ok && m.cpuOK {
+		b.ReportMetric(float64(cpu-m.cpu)/float64(records), "cpu-ns/record")
+	}
+}
+
 // putRecordsLoop calls put from benchConcurrency goroutines until b.N
 // calls are made, each with the same prebuilt request of 500 records of
-// 100 B, and reports records/s.
+// 100 B, and reports records/s and cpu-ns/record (wireMeter).
 func putRecordsLoop(b *testing.B, put func(*sdk.PutRecordsInput) error) {
 	entries := make([]types.PutRecordsRequestEntry, 500)
 	for i := range entries {
@@ -64,8 +99,7 @@ func putRecordsLoop(b *testing.B, put func(*sdk.PutRecordsInput) error) {
 	}
 	in := &sdk.PutRecordsInput{StreamName: aws.String("bench"), Records: entries}
 	var calls atomic.Int64
-	start := time.Now()
-	b.ResetTimer()
+	m := startWire(b)
 	var wg sync.WaitGroup
 	for range benchConcurrency {
 		wg.Go(func() {
@@ -78,7 +112,7 @@ func putRecordsLoop(b *testing.B, put func(*sdk.PutRecordsInput) error) {
 		})
 	}
 	wg.Wait()
-	b.ReportMetric(float64(b.N)*500/time.Since(start).Seconds(), "records/s")
+	m.report(b, int64(b.N)*500)
 }
 
 // BenchmarkSDKPutRecordsLoop is the ceiling of the SDK path on this
@@ -140,7 +174,7 @@ func BenchmarkRunnerKinesis(b *testing.B) {
 		b.Fatal(err)
 	}
 	var records int64
-	start := time.Now()
+	m := startWire(b)
 	for b.Loop() {
 		r, err := loadgen.New(loadgen.Config{Scenario: sc, Seed: 1}, t)
 		if err != nil {
@@ -155,5 +189,5 @@ func BenchmarkRunnerKinesis(b *testing.B) {
 		}
 		records += s.Totals.Acked
 	}
-	b.ReportMetric(float64(records)/time.Since(start).Seconds(), "records/s")
+	m.report(b, records)
 }

@@ -7,10 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/spillway-dev/spillway/loadgen"
 )
 
 // putRecordsProtocol is the SDK's awsJson1.1 protocol with one change:
@@ -37,13 +40,39 @@ func (p putRecordsProtocol) SerializeRequest(ctx context.Context, schema *smithy
 	}
 	req.Header.Set("X-Amz-Target", "Kinesis_20131202.PutRecords")
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	sreq, err := req.SetStream(bytes.NewReader(appendPutRecords(nil, pr)))
+	var body []byte
+	if pc, ok := ctx.Value(putCallKey{}).(*putCall); ok {
+		pc.body = appendPutRecords(slices.Grow(pc.body[:0], putRecordsSize(pr)), pr)
+		body = pc.body
+	} else {
+		body = appendPutRecords(nil, pr)
+	}
+	sreq, err := req.SetStream(bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("set stream: %w", err)
 	}
 	*req = *sreq
 	return nil
 }
+
+// putCall is what Target.PutRecords hands putRecordsProtocol, through the
+// context (putCallKey), to spare the garbage of a call.
+type putCall struct {
+	// body is the buffer SerializeRequest writes the request body into,
+	// reusing its array. Whoever made the putCall owns it again only once
+	// the transport has closed the request body.
+	body []byte
+	// out, when not nil, receives the entries of a successful answer as
+	// outcomes, instead of PutRecordsOutput.Records (which stays nil), if
+	// the answer has len(out) entries. decoded is set when an answer was
+	// decoded so, and entries is how many entries it had.
+	out     []loadgen.Outcome
+	decoded bool
+	entries int
+}
+
+// putCallKey is the context key of a *putCall.
+type putCallKey struct{}
 
 // appendPutRecords appends the JSON body of a PutRecords request to b,
 // sized in advance when no string needs escaping.

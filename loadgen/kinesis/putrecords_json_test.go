@@ -10,11 +10,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdk "github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/spillway-dev/spillway/loadgen"
 )
 
 // captureServer records each request's X-Amz-Target, Content-Type and
@@ -120,4 +124,53 @@ func TestPutRecordsSizeExact(t *testing.T) {
 	if len(b) != cap(b) || len(b) != putRecordsSize(in) {
 		t.Fatalf("len %d, cap %d, size %d: %s", len(b), cap(b), putRecordsSize(in), b)
 	}
+}
+
+// The Target writes request bodies into recycled buffers: concurrent calls,
+// of different sizes and some cancelled, each send their own records,
+// whole, and get their own answers.
+func TestTargetRecyclesBodies(t *testing.T) {
+	_, tg := newFake(t, func(w http.ResponseWriter, r *http.Request, op string, in *fakeRequest) {
+		// Every key of a request names its caller, and the data repeats it.
+		entries := make([]map[string]string, len(in.Records))
+		for i, rec := range in.Records {
+			if want := in.Records[0].PartitionKey; rec.PartitionKey != want || string(rec.Data) != strings.Repeat(want, 20) {
+				t.Errorf("record %d of a request from %s: key %s, data %q", i, want, rec.PartitionKey, rec.Data)
+			}
+			entries[i] = map[string]string{"ShardId": "shardId-000000000000", "SequenceNumber": rec.PartitionKey + "-" + fmt.Sprint(i)}
+		}
+		reply(w, 200, map[string]any{"FailedRecordCount": 0, "Records": entries})
+	})
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for call := range 30 {
+				key := fmt.Sprintf("g%d-c%d", g, call)
+				recs := make([]loadgen.Record, 2+(g*7+call)%40)
+				for i := range recs {
+					recs[i] = loadgen.Record{PartitionKey: key, Data: []byte(strings.Repeat(key, 20))}
+				}
+				out := make([]loadgen.Outcome, len(recs))
+				ctx, cancel := context.WithCancel(t.Context())
+				if call%7 == 3 {
+					cancel() // a cancelled call must not give its buffer back in use
+				}
+				err := tg.PutRecords(ctx, recs, out)
+				cancel()
+				if call%7 == 3 {
+					continue
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for i, o := range out {
+					if want := key + "-" + fmt.Sprint(i); o.SequenceNumber != want {
+						t.Errorf("outcome %d: sequence number %q, want %q", i, o.SequenceNumber, want)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

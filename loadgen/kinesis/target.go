@@ -186,21 +186,42 @@ func (t *Target) PutRecords(ctx context.Context, recs []loadgen.Record, out []lo
 		entries = append(entries, e)
 	}
 	*ep = entries
-	res, err := t.client.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: &t.stream, Records: entries})
+	// The body is written into a recycled buffer, about 200 B a record
+	// that would otherwise be garbage, and the answer decoded straight into
+	// out (putRecordsProtocol). The buffer can be used again once the
+	// transport has closed the request body, which sdkhttp.KeepBodyClient
+	// waits for unless ctx has ended.
+	pc, _ := callPool.Get().(*putCall)
+	if pc == nil {
+		pc = new(putCall)
+	}
+	pc.out = out[:len(recs)]
+	res, err := t.client.PutRecords(context.WithValue(ctx, putCallKey{}, pc), &kinesis.PutRecordsInput{StreamName: &t.stream, Records: entries})
+	decoded, n := pc.decoded, pc.entries
+	pc.out, pc.decoded, pc.entries = nil, false, 0
+	if ctx.Err() == nil {
+		callPool.Put(pc)
+	}
 	if err != nil {
 		return requestError(ctx, err)
 	}
-	if len(res.Records) != len(recs) {
-		return fmt.Errorf("kinesis: PutRecords answered %d entries for %d records", len(res.Records), len(recs))
+	if !decoded { // decoded by the SDK
+		n = len(res.Records)
+		if n == len(recs) {
+			for i, e := range res.Records {
+				out[i] = outcome(aws.ToString(e.ShardId), aws.ToString(e.SequenceNumber), aws.ToString(e.ErrorCode), aws.ToString(e.ErrorMessage))
+			}
+		}
+	}
+	if n != len(recs) {
+		return fmt.Errorf("kinesis: PutRecords answered %d entries for %d records", n, len(recs))
 	}
 	failed := false
-	for i, e := range res.Records {
-		if code := aws.ToString(e.ErrorCode); code != "" {
-			out[i] = loadgen.Outcome{ShardID: aws.ToString(e.ShardId), ErrorCode: code, ErrorMessage: aws.ToString(e.ErrorMessage)}
+	for i := range recs {
+		if out[i].ErrorCode != "" {
 			failed = true
-			continue
+			break
 		}
-		out[i] = loadgen.Outcome{ShardID: aws.ToString(e.ShardId), SequenceNumber: aws.ToString(e.SequenceNumber)}
 	}
 	if failed {
 		t.attribute(ctx, recs, out)
@@ -208,8 +229,18 @@ func (t *Target) PutRecords(ctx context.Context, recs []loadgen.Record, out []lo
 	return nil
 }
 
-// entryPool recycles PutRecords request entries between calls.
-var entryPool sync.Pool // *[]types.PutRecordsRequestEntry
+// outcome is the outcome of a PutRecords answer's entry: a failure when
+// it has an error code, else a success.
+func outcome(shard, seq, code, msg string) loadgen.Outcome {
+	if code != "" {
+		return loadgen.Outcome{ShardID: shard, ErrorCode: code, ErrorMessage: msg}
+	}
+	return loadgen.Outcome{ShardID: shard, SequenceNumber: seq}
+}
+
+// entryPool recycles PutRecords request entries between calls, and
+// callPool their putCall (and so their bodies).
+var entryPool, callPool sync.Pool // *[]types.PutRecordsRequestEntry, *putCall
 
 // putRecord is PutRecords for the one record of recs.
 func (t *Target) putRecord(ctx context.Context, recs []loadgen.Record, out []loadgen.Outcome) error {
