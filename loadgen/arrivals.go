@@ -2,7 +2,6 @@ package loadgen
 
 import (
 	"iter"
-	"math/rand/v2"
 	"time"
 
 	"github.com/spillway-dev/spillway/model"
@@ -18,28 +17,21 @@ func Arrivals(sc *scenarios.Scenario, d time.Duration, seed uint64, withKeys boo
 	if err != nil {
 		return nil, nil, err
 	}
-	maxBytes := maxDataBytes(sc)
 	// Fail now rather than inside the iterator.
-	if _, err := NewKeyGen(sc.Keys, rand.New(rand.NewPCG(seed, 0))); err != nil {
-		return nil, nil, err
-	}
-	if _, err := NewSizeGen(sc.Record.Size, maxBytes, rand.New(rand.NewPCG(seed, 0))); err != nil {
+	if _, err := newRecordGen(sc, seed, nil); err != nil {
 		return nil, nil, err
 	}
 	seq := func(yield func(model.Arrival) bool) {
-		rng := rand.New(rand.NewPCG(seed, 0x5370696c6c776179))
-		keys, _ := NewKeyGen(sc.Keys, rng)
-		sizes, _ := NewSizeGen(sc.Record.Size, maxBytes, rng)
+		g, _ := newRecordGen(sc, seed, nil)
 		for n := int64(0); ; n++ {
 			at, ok := sched.Arrival(n)
 			if !ok {
 				return
 			}
-			a := model.Arrival{At: at}
+			a := model.Arrival{At: at, DataBytes: g.size(n)}
 			if withKeys {
-				a.PartitionKey = keys.Next()
+				a.PartitionKey, _ = g.key()
 			}
-			a.DataBytes = sizes.Next()
 			if !yield(a) {
 				return
 			}
@@ -68,16 +60,15 @@ func CompressionRatio(sc *scenarios.Scenario, codec string, seed uint64, sampleB
 	if codec == "" || codec == string(model.CompressionNone) {
 		return 1, nil
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x5370696c6c776179))
-	sizes, err := NewSizeGen(sc.Record.Size, maxDataBytes(sc), rng)
+	g, err := newRecordGen(sc, seed, newFiller(seed))
 	if err != nil {
 		return 0, err
 	}
-	pool := newPayloadPool(rng)
 	var samples [][]byte
 	start := time.Unix(1_700_000_000, 0)
 	for n, total := 0, 0; total < sampleBytes; n++ {
-		b := pool.fill(sizes.Next(), Stamp{RunID: seed, RecordID: uint64(n), IntendedUnixNano: start.Add(time.Duration(n) * time.Millisecond).UnixNano()})
+		b := make([]byte, g.size(int64(n)))
+		g.data(b, Stamp{RunID: seed, RecordID: uint64(n), IntendedUnixNano: start.Add(time.Duration(n) * time.Millisecond).UnixNano()})
 		samples = append(samples, b)
 		total += len(b)
 	}

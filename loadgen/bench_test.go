@@ -18,7 +18,8 @@ import (
 func BenchmarkRecordPath(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	keys, _ := NewKeyGen(scenarios.Keys{Dist: scenarios.KeysUUID}, rng)
-	pool := newPayloadPool(rng)
+	fill := newFiller(1)
+	arena := &batch{}
 	start := time.Unix(1_700_000_000, 0)
 	// Limits high enough that nothing throttles: this measures the path.
 	stream, err := model.NewStream(model.StreamConfig{Name: "b", Shards: 64, ShardRecordsPerSec: 1e12, ShardBytesPerSec: 1e15}, start)
@@ -34,13 +35,16 @@ func BenchmarkRecordPath(b *testing.B) {
 	const batchSize = 500
 	recs := make([]Record, batchSize)
 	outs := make([]Outcome, batchSize)
-	rep := &batchReport{dueAt: start, sentAt: start, doneAt: start.Add(20 * time.Millisecond), events: make([]recEvent, batchSize)}
+	rep := &batchReport{doneNs: int64(20 * time.Millisecond), events: make([]recEvent, batchSize)}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i += batchSize {
 		n := min(batchSize, b.N-i)
+		arena.arena = arena.arena[:0]
 		for j := range n {
-			recs[j] = Record{PartitionKey: keys.Next(), Data: pool.fill(100, Stamp{RunID: 1, RecordID: uint64(i + j), IntendedUnixNano: start.UnixNano()})}
+			data := arena.alloc(100)
+			fill.fill(data, Stamp{RunID: 1, RecordID: uint64(i + j), IntendedUnixNano: start.UnixNano()}, rng)
+			recs[j] = Record{PartitionKey: keys.Next(), Data: data}
 		}
 		if err := target.PutRecords(context.Background(), recs[:n], outs[:n]); err != nil {
 			b.Fatal(err)
@@ -49,7 +53,7 @@ func BenchmarkRecordPath(b *testing.B) {
 			if outs[j].ErrorCode != "" {
 				throttled++
 			}
-			rep.events[j] = recEvent{shardID: outs[j].ShardID, bytes: int32(recs[j].Size()), settle: settleAcked, intended: start.UnixNano()}
+			rep.events[j] = recEvent{shardID: outs[j].ShardID, bytes: int32(recs[j].Size()), settle: settleAcked, intendedNs: 0}
 		}
 		rep.events = rep.events[:n]
 		rec.add(rep)

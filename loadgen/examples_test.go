@@ -24,9 +24,11 @@ func loadExample(t *testing.T, name string) *scenarios.Scenario {
 // Every ready scenario loads and validates.
 func TestExamplesValidate(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("..", "scenarios", "examples", "*.yaml"))
-	if len(files) < 3 {
-		t.Fatalf("found %d examples", len(files))
+	perf, _ := filepath.Glob(filepath.Join("..", "scenarios", "perf", "*.yaml"))
+	if len(files) < 3 || len(perf) < 5 {
+		t.Fatalf("found %d examples and %d performance scenarios", len(files), len(perf))
 	}
+	files = append(files, perf...)
 	for _, f := range files {
 		if _, err := scenarios.LoadFile(f); err != nil {
 			t.Errorf("%v", err)

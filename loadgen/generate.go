@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/spillway-dev/spillway/model"
 	"github.com/spillway-dev/spillway/scenarios"
 )
 
@@ -70,21 +71,38 @@ func (g *uuidKeys) Next() string {
 }
 
 // keyNames formats key i on demand, caching the first names so that the
-// common case (a few thousand keys) allocates nothing per record.
+// common case (a few thousand keys) allocates nothing per record, and
+// their MD5 hash keys, so that a target that routes records itself (the
+// simulated stream) hashes each of them once instead of once per record.
 type keyNames struct {
 	prefix string
 	cache  []string
+	hashes []model.HashKey
 }
 
 const keyNameCache = 1 << 16
 
 func newKeyNames(prefix string, count int) *keyNames {
 	n := min(count, keyNameCache)
-	k := &keyNames{prefix: prefix, cache: make([]string, n)}
+	k := &keyNames{prefix: prefix, cache: make([]string, n), hashes: make([]model.HashKey, n)}
 	for i := range n {
 		k.cache[i] = scenarios.KeyName(prefix, i)
+		k.hashes[i] = model.HashPartitionKey(k.cache[i])
 	}
 	return k
+}
+
+// hashedKeys is a KeyGen that knows the MD5 hash key of some of its keys.
+type hashedKeys interface {
+	// nextHashed is Next, with the key's hash when ok.
+	nextHashed() (key string, hash model.HashKey, ok bool)
+}
+
+func (k *keyNames) hashed(i int) (string, model.HashKey, bool) {
+	if i < len(k.cache) {
+		return k.cache[i], k.hashes[i], true
+	}
+	return scenarios.KeyName(k.prefix, i), model.HashKey{}, false
 }
 
 func (k *keyNames) name(i int) string {
@@ -101,11 +119,16 @@ type uniformKeys struct {
 }
 
 func (g *uniformKeys) Next() string {
+	k, _, _ := g.nextHashed()
+	return k
+}
+
+func (g *uniformKeys) nextHashed() (string, model.HashKey, bool) {
 	n := g.count
 	if n == 0 {
 		n = len(g.names.cache)
 	}
-	return g.names.name(g.rng.IntN(n))
+	return g.names.hashed(g.rng.IntN(n))
 }
 
 type zipfKeys struct {
@@ -114,6 +137,10 @@ type zipfKeys struct {
 }
 
 func (g *zipfKeys) Next() string { return g.names.name(int(g.z.Uint64())) }
+
+func (g *zipfKeys) nextHashed() (string, model.HashKey, bool) {
+	return g.names.hashed(int(g.z.Uint64()))
+}
 
 type hotKeys struct {
 	rng   *rand.Rand
@@ -235,44 +262,30 @@ func ReadStamp(b []byte) (Stamp, bool) {
 	}, true
 }
 
-// payloadPool is random filler that payloads are cut from: cheaper than
-// drawing random bytes per record, and still incompressible.
-type payloadPool struct {
-	buf   []byte
-	rng   *rand.Rand
-	chunk []byte // the rest of the current chunk
+// filler is random bytes that payloads are cut from: cheaper than drawing
+// random bytes per record, and still incompressible. It is made once per
+// run from the seed and only read afterwards, so pacers share it.
+type filler []byte
+
+// fillerBytes is the size of a run's filler: 256 KiB, large enough that
+// payloads cut at random offsets do not repeat in a way a codec notices.
+const fillerBytes = 256 << 10
+
+func newFiller(seed uint64) filler {
+	rng := rand.New(rand.NewPCG(seed, 0x5370696c6c776179))
+	f := make(filler, fillerBytes)
+	for i := 0; i+8 <= len(f); i += 8 {
+		binary.LittleEndian.PutUint64(f[i:], rng.Uint64())
+	}
+	return f
 }
 
-func newPayloadPool(rng *rand.Rand) *payloadPool {
-	p := &payloadPool{buf: make([]byte, 256<<10), rng: rng}
-	for i := 0; i+8 <= len(p.buf); i += 8 {
-		binary.LittleEndian.PutUint64(p.buf[i:], rng.Uint64())
-	}
-	return p
-}
-
-// payloadChunk is the memory fill carves small payloads from: one
-// allocation for many records. A chunk stays in memory until the last
-// record cut from it is gone.
-const payloadChunk = 64 << 10
-
-// fill makes n bytes of data stamped with st. Payloads of up to a sixteenth
-// of a chunk are cut from a shared chunk (capacity capped, so that nothing
-// appends into a neighbour); larger ones have their own allocation.
-func (p *payloadPool) fill(n int, st Stamp) []byte {
-	var b []byte
-	if n <= payloadChunk/16 {
-		if len(p.chunk) < n {
-			p.chunk = make([]byte, payloadChunk)
-		}
-		b, p.chunk = p.chunk[:n:n], p.chunk[n:]
-	} else {
-		b = make([]byte, n)
-	}
-	for off := 0; off < n; {
-		start := p.rng.IntN(len(p.buf))
-		off += copy(b[off:], p.buf[start:])
+// fill writes filler into b, starting at offsets drawn from rng, and
+// stamps it with st.
+func (f filler) fill(b []byte, st Stamp, rng *rand.Rand) {
+	for off := 0; off < len(b); {
+		start := rng.IntN(len(f))
+		off += copy(b[off:], f[start:])
 	}
 	PutStamp(b, st)
-	return b
 }

@@ -61,15 +61,17 @@ type recEvent struct {
 	limit     model.Limit
 	errorCode string
 	settle    settlement
-	// intended is the record's first intended send time (Unix ns).
-	intended int64
-	id       uint64 // the record's id in the run
-	retry    bool   // this attempt was a retry
+	// intendedNs is the record's first intended send time, in ns since
+	// the run's start.
+	intendedNs int64
+	id         uint64 // the record's id in the run
+	retry      bool   // this attempt was a retry
 }
 
-// batchReport is one request, handed from a worker to the recorder.
+// batchReport is one request, handed from a worker to the recorder. Times
+// are in ns since the run's start (monotonic).
 type batchReport struct {
-	dueAt, sentAt, doneAt time.Time
+	dueNs, sentNs, doneNs int64
 	inFlight              int
 	events                []recEvent
 }
@@ -179,41 +181,49 @@ func (r *recorder) closeSecond() {
 	}
 }
 
-func (r *recorder) secondOf(t time.Time) int {
-	d := t.Sub(r.start)
-	if d < 0 {
+func secondOf(ns int64) int {
+	if ns < 0 {
 		return 0
 	}
-	return int(d / time.Second)
+	return int(ns / int64(time.Second))
 }
 
 func (r *recorder) add(b *batchReport) {
 	// Reports arrive in completion order from several workers, so a report
 	// may finish a hair before the current second; it counts in the current
 	// one rather than reopening a closed second.
-	r.advance(r.secondOf(b.doneAt))
+	r.advance(secondOf(b.doneNs))
 	s := &r.series[r.curSec]
+	// Records leave in the second they were sent, which the recorder may
+	// have closed already: its counts are still open.
+	sent := &r.series[min(secondOf(b.sentNs), r.curSec)]
 
 	r.totals.Requests++
-	recordMicros(r.service, b.doneAt.Sub(b.sentAt))
-	recordMicros(r.secService, b.doneAt.Sub(b.sentAt))
-	lag := max(b.sentAt.Sub(b.dueAt), 0)
+	service := time.Duration(b.doneNs - b.sentNs)
+	recordMicros(r.service, service)
+	recordMicros(r.secService, service)
+	lag := time.Duration(max(b.sentNs-b.dueNs, 0))
 	recordMicros(r.sendLag, lag)
 	if lag > LateThreshold {
 		r.gen.LateRequests++
+		if b.inFlight < r.maxInFlight {
+			r.gen.LateWithFreeSlots++
+		}
 	}
 	r.gen.MaxInFlight = max(r.gen.MaxInFlight, b.inFlight)
 	s.InFlight = max(s.InFlight, b.inFlight)
 	if b.inFlight >= r.maxInFlight {
 		r.saturated = true
 	}
-	doneNs := b.doneAt.UnixNano()
 	for i := range b.events {
 		e := &b.events[i]
 		r.totals.Attempts++
 		s.Attempts++
 		if e.retry {
 			r.totals.Retried++
+		} else {
+			r.totals.Sent++
+			sent.Sent++
 		}
 		// A request that failed whole names no shard: it counts in the
 		// totals only.
@@ -257,38 +267,43 @@ func (r *recorder) add(b *batchReport) {
 			r.totals.Unfinished++
 		}
 		if e.settle != settleNone && e.settle != settleUnfinished {
-			d := time.Duration(doneNs - e.intended)
+			d := time.Duration(b.doneNs - e.intendedNs)
 			recordMicros(r.response, d)
 			recordMicros(r.sec, d)
 		}
 	}
 }
 
-// live is what was measured by now, for Config.Check; offered is the
-// records generated so far. The histograms are the recorder's own.
-func (r *recorder) live(now time.Time, offered int64) Live {
+// live is what was measured by sinceNs (ns since the start), for
+// Config.Check; offered is the arrivals so far, dropped those dropped. The histograms are
+// the recorder's own.
+func (r *recorder) live(sinceNs, offered, dropped int64) Live {
 	t := r.totals
-	t.Offered = offered
+	t.Offered, t.Dropped = offered, dropped
 	if t.Attempts > 0 {
 		t.ThrottleRatio = float64(t.Throttled) / float64(t.Attempts)
 	}
-	return Live{Elapsed: now.Sub(r.start), Totals: t, Response: r.response, Service: r.service, SendLag: r.sendLag}
+	return Live{Elapsed: time.Duration(sinceNs), Totals: t, Response: r.response, Service: r.service, SendLag: r.sendLag}
 }
 
 // unfinished counts records given up without an attempt to report (queued
 // batches dropped on abort, retries pending at a stop).
 func (r *recorder) unfinished(n int64) { r.totals.Unfinished += n }
 
-func (r *recorder) finish(end time.Time, offeredPerSec []int64) (Totals, []Second, []ShardSummary, Latency, Generator, map[string]int64) {
-	last := r.secondOf(end)
-	if end.Sub(r.start)%time.Second == 0 && last > 0 {
+// finish closes the run, endNs after its start; offered and dropped are
+// the arrivals and the dropped ones per second of intended time.
+func (r *recorder) finish(endNs int64, offered, dropped []int64) (Totals, []Second, []ShardSummary, Latency, Generator, map[string]int64) {
+	last := secondOf(endNs)
+	if endNs%int64(time.Second) == 0 && last > 0 {
 		last-- // a run of exactly N seconds has seconds 0..N-1
 	}
-	r.advance(max(last, len(offeredPerSec)-1))
+	r.advance(max(last, len(offered)-1))
 	r.closeSecond()
-	for i, n := range offeredPerSec {
+	for i, n := range offered {
 		r.series[i].Offered = n
+		r.series[i].Dropped = dropped[i]
 		r.totals.Offered += n
+		r.totals.Dropped += dropped[i]
 	}
 	if r.totals.Attempts > 0 {
 		r.totals.ThrottleRatio = float64(r.totals.Throttled) / float64(r.totals.Attempts)

@@ -1,13 +1,14 @@
 package loadgen
 
 import (
-	"container/heap"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	mrand "math/rand/v2"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,10 @@ type Config struct {
 	RequestMaxBytes int
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
+	// Pacers is how many goroutines make records, each its share of the
+	// schedule. Zero means one per 250,000 records/s of the schedule's peak
+	// rate, at most GOMAXPROCS (and at most max_in_flight).
+	Pacers int
 	// Check, when set, is called once a second of the run (wall time)
 	// with what was measured so far; a non-empty answer stops the run as
 	// Stop does, with the answer as the stop reason (abort_on_fail
@@ -51,13 +56,20 @@ type Runner struct {
 	now    func() time.Time
 	runID  uint64
 
-	keys     KeyGen
-	sizes    SizeGen
-	payloads *payloadPool
+	filler   filler
+	pacers   int
 	maxBytes int
+	// maxBacklog and maxBacklogBytes bound the records waiting for an
+	// in-flight slot; arrivals beyond are dropped.
+	maxBacklog, maxBacklogBytes int64
 
-	live      liveCounters
-	unsettled atomic.Int64
+	// startWall is the run's start; since is the time since then (ns,
+	// monotonic with the default clock); startUnixNano stamps records.
+	startWall     time.Time
+	startUnixNano int64
+	since         func() int64
+
+	live liveCounters
 	// stopping is set once no more retries may be scheduled.
 	stopping   atomic.Bool
 	stopCh     chan struct{}
@@ -67,12 +79,13 @@ type Runner struct {
 
 	// unfinished counts records given up without a final attempt report.
 	unfinished atomic.Int64
-	// slab is where makeRecord takes its next records from.
-	slab []record
-	// randomHashKeys gives each record a random ExplicitHashKey
-	// (keys.explicit_hash_key: random).
-	randomHashKeys bool
 }
+
+// pacerRate is the peak rate (records/s) per pacer when Config.Pacers is
+// zero: a pacer makes and batches about a million records/s on one core
+// of the machine of shared/perf-baseline.md, and shares it with the
+// workers and the recorder.
+const pacerRate = 250_000
 
 // New prepares a run. It fails if the scenario cannot be played.
 func New(cfg Config, target Target) (*Runner, error) {
@@ -84,22 +97,21 @@ func New(cfg Config, target Target) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	rng := mrand.New(mrand.NewPCG(cfg.Seed, 0x5370696c6c776179))
-	keys, err := NewKeyGen(sc.Keys, rng)
-	if err != nil {
-		return nil, err
-	}
-	sizes, err := NewSizeGen(sc.Record.Size, maxDataBytes(sc), rng)
-	if err != nil {
+	// Fail now on generators the scenario cannot have.
+	if _, err := newRecordGen(sc, cfg.Seed, nil); err != nil {
 		return nil, err
 	}
 	r := &Runner{
 		cfg: cfg, sc: sc, target: target, sched: sched, now: cfg.Now,
-		keys: keys, sizes: sizes, payloads: newPayloadPool(rng),
-		maxBytes: cfg.RequestMaxBytes, runID: cfg.RunID,
-		randomHashKeys: sc.Keys.ExplicitHashKey == scenarios.HashKeyRandom,
-		stopCh:         make(chan struct{}),
+		filler: newFiller(cfg.Seed), maxBytes: cfg.RequestMaxBytes, runID: cfg.RunID,
+		stopCh: make(chan struct{}),
 	}
+	r.pacers = cfg.Pacers
+	if r.pacers <= 0 {
+		r.pacers = min(runtime.GOMAXPROCS(0), int(math.Ceil(sched.PeakRate()/pacerRate)))
+	}
+	r.pacers = max(1, min(r.pacers, sc.Producer.MaxInFlight))
+	r.maxBacklog, r.maxBacklogBytes = backlogLimits(sc.Producer, sched.PeakRate())
 	if r.now == nil {
 		r.now = time.Now
 	}
@@ -116,6 +128,27 @@ func New(cfg Config, target Target) (*Runner, error) {
 	}
 	return r, nil
 }
+
+// backlogLimits are the records and bytes that may wait for an in-flight
+// slot: the scenario's, or by default ten seconds of the peak rate (at
+// least twice max_in_flight full requests) and DefaultMaxBacklogBytes. At
+// low rates the records bound holds, and a target that stalls for a few
+// seconds shows as send lag, not drops; at high rates the bytes bound
+// does, and keeps memory bounded.
+func backlogLimits(p scenarios.Producer, peakRate float64) (records, bytes int64) {
+	records = int64(p.MaxBacklog)
+	if records <= 0 {
+		records = max(int64(math.Ceil(10*peakRate)), 2*int64(p.MaxInFlight)*int64(p.Batch))
+	}
+	bytes = int64(p.MaxBacklogBytes)
+	if bytes <= 0 {
+		bytes = scenarios.DefaultMaxBacklogBytes
+	}
+	return records, bytes
+}
+
+// Pacers is how many goroutines make the run's records.
+func (r *Runner) Pacers() int { return r.pacers }
 
 // RunID is the id stamped into this run's records.
 func (r *Runner) RunID() string { return fmt.Sprintf("%016x", r.runID) }
@@ -143,7 +176,7 @@ func (r *Runner) StopWith(reason string) {
 // Progress is a snapshot for progress displays.
 func (r *Runner) Progress() Progress {
 	p := Progress{
-		Offered: r.live.offered.Load(), Attempts: r.live.attempts.Load(), Acked: r.live.acked.Load(), Throttled: r.live.throttled.Load(),
+		Offered: r.live.offered.Load(), Dropped: r.live.dropped.Load(), Sent: r.live.sent.Load(), Attempts: r.live.attempts.Load(), Acked: r.live.acked.Load(), Throttled: r.live.throttled.Load(),
 		Failed: r.live.failed.Load(), Expired: r.live.expired.Load(), Retried: r.live.retried.Load(),
 		Requests: r.live.requests.Load(), InFlight: r.live.inFlight.Load(), Duration: r.sched.Duration(),
 	}
@@ -153,29 +186,20 @@ func (r *Runner) Progress() Progress {
 	return p
 }
 
-// record is one record on its way through the generator.
-type record struct {
-	Record
-	// intended is the schedule's send time of the first attempt; due is
-	// the current attempt's (a retry's due time is after its backoff).
-	intended, due time.Time
-	attempts      int
-}
-
-type batch struct {
-	recs     []*record
-	bytes    int
-	firstDue time.Time
-	due      time.Time
-}
-
 // Run plays the schedule against the target and returns what it measured.
 // It returns when the schedule has ended (or Stop was called) and every
 // record is settled, or soon after ctx is cancelled, with the records not
 // settled counted as unfinished. The Summary is returned even with an error.
 func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	start := r.now()
+	r.startWall, r.startUnixNano = start, start.UnixNano()
+	if r.cfg.Now == nil {
+		r.since = func() int64 { return int64(time.Since(start)) }
+	} else {
+		r.since = func() int64 { return int64(r.now().Sub(start)) }
+	}
 	r.startNs.Store(start.UnixNano())
+	cpu0 := processCPU()
 	var listed []Shard
 	if l, ok := r.target.(ShardLister); ok {
 		shards, err := l.ListShards(ctx)
@@ -189,8 +213,15 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 
 	q := newQueue()
 	reports := make(chan *batchReport, 1024)
-	retries := make(chan []*record, 1024)
-	drained := make(chan struct{}, 1)
+	pacers := make([]*pacer, r.pacers)
+	for i := range pacers {
+		g, err := newRecordGen(r.sc, r.cfg.Seed, r.filler)
+		if err != nil {
+			return nil, err
+		}
+		pacers[i] = &pacer{r: r, idx: i, stride: int64(len(pacers)), gen: g, q: q,
+			retries: make(chan []*retryRec, 1024), done: make(chan struct{}), drained: make(chan struct{}, 1)}
+	}
 
 	recDone := make(chan struct{})
 	go func() {
@@ -210,7 +241,7 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 				rec.add(b)
 				putReport(b)
 			case <-tick:
-				if reason := r.cfg.Check(rec.live(r.now(), r.live.offered.Load())); reason != "" {
+				if reason := r.cfg.Check(rec.live(r.since(), r.live.offered.Load(), r.live.dropped.Load())); reason != "" {
 					r.StopWith(reason)
 					tick = nil
 				}
@@ -221,7 +252,7 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	var workers sync.WaitGroup
 	for i := range inFlight {
 		workers.Go(func() {
-			w := &worker{r: r, q: q, reports: reports, retries: retries, drained: drained,
+			w := &worker{r: r, q: q, pacers: pacers, reports: reports,
 				rng: mrand.New(mrand.NewPCG(r.cfg.Seed, uint64(i)+1))}
 			w.loop(ctx)
 		})
@@ -232,23 +263,37 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	if len(r.sc.Events) > 0 {
 		events = r.playEvents(ctx, start, r.target.(Resharder), r.sc.Events, scheduled)
 	}
-	offered, aborted := r.schedule(ctx, start, q, retries, drained)
+	var pacing sync.WaitGroup
+	var aborted atomic.Bool
+	for _, p := range pacers {
+		pacing.Go(func() {
+			if p.run(ctx) {
+				aborted.Store(true)
+			}
+		})
+	}
+	pacing.Wait()
 	close(scheduled)
-	if aborted {
-		r.unfinished.Add(q.closeAndDrop())
+	if aborted.Load() {
+		for _, b := range q.closeAndDrop() {
+			r.unfinished.Add(int64(len(b.recs)))
+			putBatch(b)
+		}
 	} else {
 		q.close()
 	}
 	workers.Wait()
 	close(reports)
 	<-recDone
-	// Retries handed over after the scheduler left are never sent.
-	for len(retries) > 0 {
-		r.unfinished.Add(int64(len(<-retries)))
+	// Retries handed over after a pacer left are never sent.
+	for _, p := range pacers {
+		for len(p.retries) > 0 {
+			r.unfinished.Add(int64(len(<-p.retries)))
+		}
 	}
 	rec.unfinished(r.unfinished.Load())
 	eventResults := events.wait()
-	if l, ok := r.target.(ShardLister); ok && !aborted {
+	if l, ok := r.target.(ShardLister); ok && !aborted.Load() {
 		// Shards made during the run (and the parents they closed).
 		if shards, err := l.ListShards(ctx); err == nil {
 			rec.list(shards)
@@ -257,13 +302,18 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 
 	end := r.now()
 	s := &Summary{RunID: r.RunID(), Target: targetName(r.target), Seed: r.cfg.Seed, Start: start, End: end}
-	s.Totals, s.Series, s.Shards, s.Latency, s.Generator, s.Errors = rec.finish(end, offered)
+	offered, dropped := sumPerSecond(pacers)
+	s.Totals, s.Series, s.Shards, s.Latency, s.Generator, s.Errors = rec.finish(int64(end.Sub(start)), offered, dropped)
+	s.Generator.Pacers, s.Generator.Cores = r.pacers, runtime.GOMAXPROCS(0)
+	s.Generator.MaxBacklog, s.Generator.MaxBacklogBytes = r.maxBacklog, r.maxBacklogBytes
+	s.Generator.CPUSeconds = (processCPU() - cpu0).Seconds()
+	s.Generator.PeakRSSBytes = peakRSS()
 	s.Acked = &rec.acked
 	s.Events = eventResults
 	if reason, _ := r.stopReason.Load().(string); reason != "" {
 		s.Interrupted, s.StopReason = true, reason
 	}
-	if aborted {
+	if aborted.Load() {
 		s.Interrupted = true
 		if s.StopReason == "" {
 			s.StopReason = "aborted"
@@ -275,167 +325,25 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	return s, nil
 }
 
+// sumPerSecond adds up the pacers' arrivals and drops per second.
+func sumPerSecond(pacers []*pacer) (offered, dropped []int64) {
+	for _, p := range pacers {
+		for len(offered) < len(p.offered) {
+			offered, dropped = append(offered, 0), append(dropped, 0)
+		}
+		for i := range p.offered {
+			offered[i] += p.offered[i]
+			dropped[i] += p.dropped[i]
+		}
+	}
+	return offered, dropped
+}
+
 func targetName(t Target) string {
 	if n, ok := t.(Namer); ok {
 		return n.Name()
 	}
 	return fmt.Sprintf("%T", t)
-}
-
-// schedule is the pacer and batcher: it makes each record at its intended
-// time (never waiting for responses), groups records into requests by count,
-// bytes and linger, queues the requests for the workers, and puts retries
-// back into batches when their backoff ends. It returns the records offered
-// per second, and whether ctx was cancelled.
-func (r *Runner) schedule(ctx context.Context, start time.Time, q *queue, retries <-chan []*record, drained <-chan struct{}) (offeredPerSec []int64, aborted bool) {
-	p := r.sc.Producer
-	linger := p.Linger.D()
-	var (
-		n         int64
-		next, ok  = r.sched.Arrival(0)
-		schedDone = !ok
-		stopped   bool
-		pending   retryHeap
-		cur       = &batch{}
-	)
-	flush := func(due time.Time) {
-		if len(cur.recs) == 0 {
-			return
-		}
-		cur.due = due
-		q.push(cur)
-		cur = &batch{recs: make([]*record, 0, min(p.Batch, 64))}
-	}
-	add := func(rc *record) {
-		size := rc.Size()
-		if len(cur.recs) > 0 && cur.bytes+size > r.maxBytes {
-			flush(rc.due)
-		}
-		if len(cur.recs) == 0 {
-			cur.firstDue = rc.due
-		}
-		cur.recs = append(cur.recs, rc)
-		cur.bytes += size
-		if len(cur.recs) >= p.Batch {
-			flush(rc.due)
-		}
-	}
-	// giveUp settles records that will not be sent again; the loop's
-	// unsettled check sees the result, so nobody needs waking.
-	giveUp := func(recs []*record) {
-		r.unfinished.Add(int64(len(recs)))
-		r.unsettled.Add(-int64(len(recs)))
-	}
-	stopCh := r.stopCh // set to nil once handled: a closed channel is always ready
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	for {
-		now := r.now()
-		for !schedDone && !start.Add(next).After(now) {
-			at := start.Add(next)
-			sec := int(next / time.Second)
-			for len(offeredPerSec) <= sec {
-				offeredPerSec = append(offeredPerSec, 0)
-			}
-			offeredPerSec[sec]++
-			add(r.makeRecord(n, at))
-			n++
-			if next, ok = r.sched.Arrival(n); !ok {
-				schedDone = true
-			}
-		}
-		for pending.Len() > 0 && !pending[0].due.After(now) {
-			add(heap.Pop(&pending).(*record))
-		}
-		if len(cur.recs) > 0 && !now.Before(cur.firstDue.Add(linger)) {
-			flush(cur.firstDue.Add(linger))
-		}
-		if schedDone && pending.Len() == 0 {
-			flush(now)
-			if r.unsettled.Load() == 0 {
-				return offeredPerSec, false
-			}
-		}
-
-		wake := now.Add(time.Hour)
-		if !schedDone {
-			k := int64(1)
-			if linger > 0 {
-				k = int64(p.Batch - len(cur.recs))
-			}
-			if t, ok := r.sched.Arrival(n + k - 1); ok {
-				wake = start.Add(t)
-			} else {
-				wake = start.Add(r.sched.Duration())
-			}
-			// An empty batch starts its linger clock at the next arrival.
-			if len(cur.recs) == 0 && linger > 0 && start.Add(next+linger).Before(wake) {
-				wake = start.Add(next + linger)
-			}
-		}
-		if pending.Len() > 0 && pending[0].due.Before(wake) {
-			wake = pending[0].due
-		}
-		if len(cur.recs) > 0 && cur.firstDue.Add(linger).Before(wake) {
-			wake = cur.firstDue.Add(linger)
-		}
-		if d := wake.Sub(now); d > 0 {
-			timer.Reset(d)
-		} else {
-			continue
-		}
-		select {
-		case <-timer.C:
-		case recs := <-retries:
-			if stopped {
-				giveUp(recs)
-			} else {
-				for _, rc := range recs {
-					heap.Push(&pending, rc)
-				}
-			}
-		case <-drained:
-		case <-stopCh:
-			stopCh = nil
-			if !stopped {
-				stopped, schedDone = true, true
-				giveUp(pending)
-				pending = nil
-			}
-		case <-ctx.Done():
-			giveUp(pending)
-			giveUp(cur.recs)
-			return offeredPerSec, true
-		}
-		if r.stopping.Load() && !stopped { // Stop raced with the select
-			stopped, schedDone = true, true
-			giveUp(pending)
-			pending = nil
-		}
-	}
-}
-
-// recordSlab is how many records makeRecord allocates at once: one
-// allocation instead of 256 on the per-record path. A slab stays in memory
-// until its last record is settled, which is soon after it is made.
-const recordSlab = 256
-
-// makeRecord generates arrival n, due at at. Only the scheduler calls it.
-func (r *Runner) makeRecord(n int64, at time.Time) *record {
-	r.unsettled.Add(1)
-	r.live.offered.Add(1)
-	key := r.keys.Next()
-	data := r.payloads.fill(r.sizes.Next(), Stamp{RunID: r.runID, RecordID: uint64(n), IntendedUnixNano: at.UnixNano()})
-	if len(r.slab) == 0 {
-		r.slab = make([]record, recordSlab)
-	}
-	rc := &r.slab[0]
-	r.slab = r.slab[1:]
-	*rc = record{Record: Record{PartitionKey: key, Data: data, ID: uint64(n), Intended: at}, intended: at, due: at}
-	if r.randomHashKeys {
-		rc.ExplicitHashKey = model.HashKey{Hi: r.payloads.rng.Uint64(), Lo: r.payloads.rng.Uint64()}.String()
-	}
-	return rc
 }
 
 // reportPool recycles batch reports between the workers and the recorder,
@@ -464,11 +372,9 @@ func putReport(rep *batchReport) {
 type worker struct {
 	r       *Runner
 	q       *queue
+	pacers  []*pacer
 	reports chan<- *batchReport
-	retries chan<- []*record
-	drained chan<- struct{}
 	rng     *mrand.Rand
-	recs    []Record
 	outs    []Outcome
 }
 
@@ -479,16 +385,14 @@ func (w *worker) loop(ctx context.Context) {
 			return
 		}
 		w.send(ctx, b)
+		putBatch(b)
 	}
 }
 
 func (w *worker) send(ctx context.Context, b *batch) {
 	r := w.r
+	owner := w.pacers[b.pacer]
 	retry := r.sc.Producer.Retry
-	w.recs = w.recs[:0]
-	for _, rc := range b.recs {
-		w.recs = append(w.recs, rc.Record)
-	}
 	if cap(w.outs) < len(b.recs) {
 		w.outs = make([]Outcome, len(b.recs))
 	}
@@ -496,9 +400,9 @@ func (w *worker) send(ctx context.Context, b *batch) {
 	clear(outs)
 
 	inFlight := int(r.live.inFlight.Add(1))
-	sentAt := r.now()
-	err := r.target.PutRecords(ctx, w.recs, outs)
-	doneAt := r.now()
+	sentNs := r.since()
+	err := r.target.PutRecords(ctx, b.recs, outs)
+	doneNs := r.since()
 	r.live.inFlight.Add(-1)
 	r.live.requests.Add(1)
 
@@ -508,18 +412,21 @@ func (w *worker) send(ctx context.Context, b *batch) {
 		reqCode = ErrorCode(err)
 	}
 	rep := getReport(len(b.recs))
-	rep.dueAt, rep.sentAt, rep.doneAt, rep.inFlight = b.due, sentAt, doneAt, inFlight
-	var again []*record
-	var settled, acked, throttled, failed, expired, retried int64
-	for i, rc := range b.recs {
-		rc.attempts++
+	rep.dueNs, rep.sentNs, rep.doneNs, rep.inFlight = b.dueNs, sentNs, doneNs, inFlight
+	var again []*retryRec
+	var settled, acked, throttled, failed, expired, retried, first int64
+	for i := range b.recs {
+		rc, m := &b.recs[i], &b.meta[i]
+		m.attempts++
 		o := outs[i]
 		if err != nil {
 			o = Outcome{ErrorCode: reqCode, Limit: model.LimitNone}
 		}
-		ev := recEvent{shardID: o.ShardID, bytes: int32(rc.Size()), intended: rc.intended.UnixNano(), id: rc.ID, retry: rc.attempts > 1}
+		ev := recEvent{shardID: o.ShardID, bytes: int32(rc.Size()), intendedNs: m.intendedNs, id: rc.ID, retry: m.attempts > 1}
 		if ev.retry {
 			retried++
+		} else {
+			first++
 		}
 		switch {
 		case o.ErrorCode == "":
@@ -533,17 +440,19 @@ func (w *worker) send(ctx context.Context, b *batch) {
 			switch {
 			case abandoned || r.stopping.Load() || ctx.Err() != nil:
 				ev.settle = settleUnfinished
-			case rc.attempts >= retry.MaxAttempts:
+			case int(m.attempts) >= retry.MaxAttempts:
 				ev.settle = settleFailed
 				failed++
 			default:
-				at := doneAt.Add(Backoff(rc.attempts, retry.Backoff.D(), retry.MaxBackoff.D(), w.rng))
-				if ttl := retry.TTL.D(); ttl > 0 && at.After(rc.intended.Add(ttl)) {
+				at := doneNs + int64(Backoff(int(m.attempts), retry.Backoff.D(), retry.MaxBackoff.D(), w.rng))
+				if ttl := int64(retry.TTL.D()); ttl > 0 && at > m.intendedNs+ttl {
 					ev.settle = settleExpired
 					expired++
 				} else {
-					rc.due = at
-					again = append(again, rc)
+					// The batch is recycled: the retry keeps a copy.
+					cp := *rc
+					cp.Data = append([]byte(nil), rc.Data...)
+					again = append(again, &retryRec{rec: cp, meta: *m, dueNs: at})
 				}
 			}
 		}
@@ -553,6 +462,7 @@ func (w *worker) send(ctx context.Context, b *batch) {
 		rep.events[i] = ev
 	}
 	r.live.attempts.Add(int64(len(b.recs)))
+	r.live.sent.Add(first)
 	r.live.acked.Add(acked)
 	r.live.throttled.Add(throttled)
 	r.live.failed.Add(failed)
@@ -560,11 +470,16 @@ func (w *worker) send(ctx context.Context, b *batch) {
 	r.live.retried.Add(retried)
 	w.reports <- rep
 	if len(again) > 0 {
-		w.retries <- again
-	}
-	if settled > 0 && r.unsettled.Add(-settled) == 0 {
 		select {
-		case w.drained <- struct{}{}:
+		case owner.retries <- again:
+		case <-owner.done:
+			// The pacer left (the run was abandoned): never sent.
+			r.unfinished.Add(int64(len(again)))
+		}
+	}
+	if settled > 0 && owner.unsettled.Add(-settled) == 0 {
+		select {
+		case owner.drained <- struct{}{}:
 		default:
 		}
 	}
@@ -584,82 +499,4 @@ func ErrorCode(err error) string {
 		return "Timeout"
 	}
 	return "RequestError"
-}
-
-// retryHeap orders records waiting for a retry by due time.
-type retryHeap []*record
-
-func (h retryHeap) Len() int           { return len(h) }
-func (h retryHeap) Less(i, j int) bool { return h[i].due.Before(h[j].due) }
-func (h retryHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *retryHeap) Push(x any)        { *h = append(*h, x.(*record)) }
-func (h *retryHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
-// queue is the unbounded FIFO of requests waiting for a free worker. The
-// pacer never blocks on it: when every in-flight slot is taken, requests
-// wait here and their send lag shows it.
-type queue struct {
-	mu     sync.Mutex
-	cond   *sync.Cond
-	items  []*batch
-	head   int
-	closed bool
-}
-
-func newQueue() *queue {
-	q := &queue{}
-	q.cond = sync.NewCond(&q.mu)
-	return q
-}
-
-func (q *queue) push(b *batch) {
-	q.mu.Lock()
-	q.items = append(q.items, b)
-	q.mu.Unlock()
-	q.cond.Signal()
-}
-
-// pop waits for a request; ok is false once the queue is closed and empty.
-func (q *queue) pop() (*batch, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for q.head == len(q.items) && !q.closed {
-		q.cond.Wait()
-	}
-	if q.head == len(q.items) {
-		return nil, false
-	}
-	b := q.items[q.head]
-	q.items[q.head] = nil
-	q.head++
-	if q.head == len(q.items) {
-		q.items, q.head = q.items[:0], 0
-	}
-	return b, true
-}
-
-// close lets the workers finish what is queued, then stop.
-func (q *queue) close() {
-	q.mu.Lock()
-	q.closed = true
-	q.mu.Unlock()
-	q.cond.Broadcast()
-}
-
-// closeAndDrop drops what is queued and returns how many records it held.
-func (q *queue) closeAndDrop() int64 {
-	q.mu.Lock()
-	var n int64
-	for _, b := range q.items[q.head:] {
-		n += int64(len(b.recs))
-	}
-	q.items, q.head, q.closed = nil, 0, true
-	q.mu.Unlock()
-	q.cond.Broadcast()
-	return n
 }

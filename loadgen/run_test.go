@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -57,21 +58,30 @@ func runSim(t *testing.T, sc *scenarios.Scenario, sim SimConfig, during func(r *
 func checkBooks(t *testing.T, s *Summary) {
 	t.Helper()
 	tt := s.Totals
-	if got := tt.Acked + tt.Failed + tt.Expired + tt.Unfinished; got != tt.Offered {
-		t.Errorf("books do not balance: acked %d + failed %d + expired %d + unfinished %d = %d, offered %d",
-			tt.Acked, tt.Failed, tt.Expired, tt.Unfinished, got, tt.Offered)
+	if got := tt.Dropped + tt.Acked + tt.Failed + tt.Expired + tt.Unfinished; got != tt.Offered {
+		t.Errorf("books do not balance: dropped %d + acked %d + failed %d + expired %d + unfinished %d = %d, offered %d",
+			tt.Dropped, tt.Acked, tt.Failed, tt.Expired, tt.Unfinished, got, tt.Offered)
 	}
-	var perSec, shardAttempts int64
+	// A record that left the generator ends acked, failed, expired or
+	// unfinished; one that never left ends dropped or unfinished.
+	if tt.Sent > tt.Offered-tt.Dropped || tt.Sent < tt.Acked+tt.Failed+tt.Expired {
+		t.Errorf("sent %d: want between acked+failed+expired %d and offered-dropped %d",
+			tt.Sent, tt.Acked+tt.Failed+tt.Expired, tt.Offered-tt.Dropped)
+	}
+	var perSec, dropped, sent, shardAttempts int64
 	for _, x := range s.Series {
 		perSec += x.Offered
+		dropped += x.Dropped
+		sent += x.Sent
 	}
 	for _, sh := range s.Shards {
 		shardAttempts += sh.Attempts
 	}
 	// Attempts of requests that failed whole name no shard, so the shard
 	// rows may hold fewer attempts than the totals, never more.
-	if perSec != tt.Offered || shardAttempts > tt.Attempts {
-		t.Errorf("series offered %d vs %d; shard attempts %d vs %d", perSec, tt.Offered, shardAttempts, tt.Attempts)
+	if perSec != tt.Offered || dropped != tt.Dropped || sent != tt.Sent || shardAttempts > tt.Attempts {
+		t.Errorf("series offered %d vs %d, dropped %d vs %d, sent %d vs %d; shard attempts %d vs %d",
+			perSec, tt.Offered, dropped, tt.Dropped, sent, tt.Sent, shardAttempts, tt.Attempts)
 	}
 }
 
@@ -186,6 +196,7 @@ func (s *slowTarget) PutRecords(ctx context.Context, recs []Record, out []Outcom
 func TestRunOpenModelUnderBackpressure(t *testing.T) {
 	sc := testScenario(1, 100, 5*time.Second, 100)
 	sc.Producer.Batch, sc.Producer.MaxInFlight = 1, 2
+	sc.Producer.MaxBacklog = 1000 // room for the whole run: nothing dropped
 	var sum *Summary
 	synctest.Test(t, func(t *testing.T) {
 		target := &slowTarget{delay: 100 * time.Millisecond} // 2 slots × 10/s = 20 requests/s for 100/s offered
@@ -271,14 +282,16 @@ func TestSeedReproducible(t *testing.T) {
 	sc.Keys = scenarios.Keys{Dist: scenarios.KeysZipf, Count: 100, Exponent: 1.2}
 	sc.Record.Size = scenarios.SizeSpec{Dist: scenarios.SizeLognormal, Median: 500, P99: 5000}
 	gen := func(seed uint64) []string {
-		r, err := New(Config{Scenario: sc, Seed: seed, RunID: 1}, blockingTarget{})
+		g, err := newRecordGen(sc, seed, newFiller(seed))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var out []string
 		for n := range int64(50) {
-			rc := r.makeRecord(n, time.Unix(0, 0))
-			out = append(out, rc.PartitionKey+"/"+string(rune(len(rc.Data))))
+			data := make([]byte, g.size(n))
+			key, _ := g.key()
+			g.data(data, Stamp{RecordID: uint64(n)})
+			out = append(out, fmt.Sprintf("%s/%d/%x", key, len(data), data))
 		}
 		return out
 	}

@@ -113,6 +113,15 @@ func (s *Schedule) Duration() time.Duration { return s.duration }
 // Total is the number of records the schedule produces.
 func (s *Schedule) Total() int64 { return int64(math.Ceil(s.total - 1e-9)) }
 
+// PeakRate is the highest rate of the profile, in records per second.
+func (s *Schedule) PeakRate() float64 {
+	var peak float64
+	for _, g := range s.segs {
+		peak = max(peak, g.StartRate, g.EndRate)
+	}
+	return peak
+}
+
 // RateAt is the arrival rate at offset t, in records per second.
 func (s *Schedule) RateAt(t time.Duration) float64 {
 	i := s.segmentAt(int64(t))

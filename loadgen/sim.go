@@ -153,7 +153,8 @@ func (t *SimTarget) PutRecords(ctx context.Context, records []Record, out []Outc
 	entries := bufs.entries[:0]
 	for i := range records {
 		r := &records[i]
-		e := model.PutEntry{PartitionKey: r.PartitionKey, DataBytes: len(r.Data), Ref: model.Ref{ID: r.ID, UnixNano: r.Intended.UnixNano()}}
+		e := model.PutEntry{PartitionKey: r.PartitionKey, DataBytes: len(r.Data), Ref: model.Ref{ID: r.ID, UnixNano: r.Intended.UnixNano()},
+			KeyHash: r.keyHash, HasKeyHash: r.keyHashed}
 		if r.ExplicitHashKey != "" {
 			h, err := model.ParseHashKey(r.ExplicitHashKey)
 			if err != nil {

@@ -114,7 +114,8 @@ func (f *SimFirehose) PutRecords(ctx context.Context, records []Record, out []Ou
 	// Keep the data before the call: a size flush inside it needs it.
 	f.mu.Lock()
 	for i := range records {
-		f.data[entries[i].ID] = records[i].Data
+		// The generator reuses a request's memory once it returns.
+		f.data[entries[i].ID] = append([]byte(nil), records[i].Data...)
 	}
 	f.mu.Unlock()
 	objs, err := f.stream.PutRecordBatch(f.now(), entries, results)

@@ -39,8 +39,11 @@ type Summary struct {
 }
 
 // Totals counts records; see reports.Totals for each field's meaning.
+// Every offered record is dropped, or ends acked, failed, expired or
+// unfinished; Sent counts the records that left the generator at least
+// once.
 type Totals struct {
-	Offered, Acked, Throttled, Failed, Expired, Unfinished, Retried, Attempts, Requests, BytesAcked int64
+	Offered, Sent, Dropped, Acked, Throttled, Failed, Expired, Unfinished, Retried, Attempts, Requests, BytesAcked int64
 	// ThrottleRatio is Throttled ÷ Attempts, 0 with no attempts.
 	ThrottleRatio float64
 }
@@ -65,23 +68,41 @@ type Percentiles struct {
 	Hist *hdrhistogram.Histogram
 }
 
-// Generator tells whether the generator itself kept up.
+// Generator tells whether the generator itself kept up, and what it used.
 type Generator struct {
-	// LateRequests counts requests sent more than LateThreshold after due.
-	LateRequests int64
+	// LateRequests counts requests sent more than LateThreshold after due;
+	// LateWithFreeSlots those of them that left while an in-flight slot
+	// was free, so that no in-flight limit held them back (the pacer or
+	// the workers did not get the CPU in time).
+	LateRequests, LateWithFreeSlots int64
 	// MaxInFlight is the most requests outstanding at once.
 	MaxInFlight int
 	// SaturatedS counts seconds in which every in-flight slot was taken.
 	SaturatedS int
+	// Pacers is the goroutines that made records; Cores is GOMAXPROCS.
+	Pacers, Cores int
+	// CPUSeconds is the CPU time (user and system) the whole process used
+	// during the run, 0 where the platform does not say.
+	CPUSeconds float64
+	// PeakRSSBytes is the process's peak resident memory so far, 0 where
+	// the platform does not say.
+	PeakRSSBytes int64
+	// MaxBacklog and MaxBacklogBytes are the backlog limits the run used:
+	// arrivals beyond them were dropped.
+	MaxBacklog, MaxBacklogBytes int64
 }
 
 // Second is one second of the run; T=0 covers [0 s, 1 s). Latencies are in
 // milliseconds over the records settled in that second; InFlight is the
 // most requests outstanding during it.
 type Second struct {
-	T                                                                int
-	Offered, Attempts, Acked, Throttled, Failed, Expired, BytesAcked int64
-	MinMs, MeanMs, P50Ms, P90Ms, P95Ms, P99Ms, MaxMs                 float64
+	T int
+	// Offered counts arrivals by intended time; Dropped those of them
+	// dropped because the backlog was full; Sent records that left the
+	// generator for the first time, by the time they left.
+	Offered, Dropped, Sent                                  int64
+	Attempts, Acked, Throttled, Failed, Expired, BytesAcked int64
+	MinMs, MeanMs, P50Ms, P90Ms, P95Ms, P99Ms, MaxMs        float64
 	// Hist is the response times of the records settled in the second,
 	// as EncodeHistogram writes them, at 2 significant figures; "" when
 	// none settled. ServiceHist is the round trips of the requests that
@@ -120,11 +141,11 @@ type Live struct {
 type Progress struct {
 	// Attempts counts record put attempts; Throttled ÷ Attempts is the
 	// throttle ratio so far.
-	Offered, Attempts, Acked, Throttled, Failed, Expired, Retried, Requests int64
-	InFlight                                                                int64
-	Elapsed, Duration                                                       time.Duration
+	Offered, Dropped, Sent, Attempts, Acked, Throttled, Failed, Expired, Retried, Requests int64
+	InFlight                                                                               int64
+	Elapsed, Duration                                                                      time.Duration
 }
 
 type liveCounters struct {
-	offered, attempts, acked, throttled, failed, expired, retried, requests, inFlight atomic.Int64
+	offered, dropped, sent, attempts, acked, throttled, failed, expired, retried, requests, inFlight atomic.Int64
 }

@@ -20,6 +20,12 @@ type Record struct {
 	// record to its delivery use these, not the bytes.
 	ID       uint64
 	Intended time.Time
+
+	// keyHash is PartitionKey's MD5 hash key when keyHashed: the
+	// generator hashes keys that repeat once, and the simulated stream
+	// uses the hash instead of hashing the key again.
+	keyHash   model.HashKey
+	keyHashed bool
 }
 
 // Size is the bytes the record counts for against shard limits: data plus
@@ -53,7 +59,9 @@ func (o *Outcome) Throttled() bool {
 // per record, in request order. A non-nil error means the whole request
 // failed (transport error, request-level exception) and out is ignored;
 // errors carrying an API code implement ErrorCode() string, as smithy-go's
-// APIError does. PutRecords is called from many goroutines at once.
+// APIError does. PutRecords is called from many goroutines at once. The
+// records' Data is valid only during the call: the generator reuses its
+// memory for the next request, so a target that keeps payloads copies them.
 type Target interface {
 	PutRecords(ctx context.Context, records []Record, out []Outcome) error
 }

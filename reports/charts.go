@@ -224,11 +224,21 @@ func fixRange(p *plot.Plot, yFromZero bool) {
 func throughputChart(r *Results) (string, *plot.Plot, legend, error) {
 	const title = "Throughput (records/s)"
 	p, leg := newPlot("records/s")
-	err := addLines(p, &leg, []series{
+	lines := []series{
 		{name: "acked", xys: seconds(r, func(s SecondSample) float64 { return float64(s.Acked) }), color: palette[4], width: vg.Points(2.5)},
 		{name: "offered", xys: seconds(r, func(s SecondSample) float64 { return float64(s.Offered) }), color: palette[0], dash: []vg.Length{vg.Points(4), vg.Points(2)}},
 		{name: "throttled", xys: seconds(r, func(s SecondSample) float64 { return float64(s.Throttled) }), color: palette[2]},
-	})
+	}
+	// Sent (by when records left) against offered (by when they were
+	// meant to) shows the generator's pacing; files from before it was
+	// counted have none.
+	if r.Totals.Sent > 0 {
+		lines = append(lines, series{name: "sent", xys: seconds(r, func(s SecondSample) float64 { return float64(s.Sent) }), color: palette[1], dash: []vg.Length{vg.Points(1), vg.Points(2)}})
+	}
+	if r.Totals.Dropped > 0 {
+		lines = append(lines, series{name: "dropped (generator)", xys: seconds(r, func(s SecondSample) float64 { return float64(s.Dropped) }), color: purple})
+	}
+	err := addLines(p, &leg, lines)
 	addEventMarks(p, &leg, r.Events, true)
 	fixRange(p, true)
 	return title, p, leg, err

@@ -16,7 +16,7 @@ func WriteSeriesCSV(w io.Writer, r *Results) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"t", "offered", "attempts", "acked", "throttled", "failed", "expired", "bytes_acked",
 		"min_ms", "mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms", "in_flight",
-		"read", "read_throttles", "iterator_age_max_ms", "open_shards"})
+		"read", "read_throttles", "iterator_age_max_ms", "open_shards", "sent", "dropped", "pacing_error"})
 	i := strconv.FormatInt
 	for _, s := range r.Series {
 		lat := []string{"", "", "", "", "", "", ""}
@@ -26,7 +26,8 @@ func WriteSeriesCSV(w io.Writer, r *Results) error {
 		row := []string{strconv.Itoa(s.T), i(s.Offered, 10), i(s.Attempts, 10), i(s.Acked, 10), i(s.Throttled, 10),
 			i(s.Failed, 10), i(s.Expired, 10), i(s.BytesAcked, 10)}
 		row = append(row, lat...)
-		row = append(row, strconv.Itoa(s.InFlight), i(s.Read, 10), i(s.ReadThrottles, 10), i(s.IteratorAgeMaxMs, 10), strconv.Itoa(s.OpenShards))
+		row = append(row, strconv.Itoa(s.InFlight), i(s.Read, 10), i(s.ReadThrottles, 10), i(s.IteratorAgeMaxMs, 10), strconv.Itoa(s.OpenShards),
+			i(s.Sent, 10), i(s.Dropped, 10), f(s.PacingError))
 		if err := cw.Write(row); err != nil {
 			return err
 		}

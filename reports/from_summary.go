@@ -19,7 +19,7 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 		StartTime: s.Start.UTC(), EndTime: s.End.UTC(), DurationS: s.End.Sub(s.Start).Seconds(),
 		Interrupted: s.Interrupted, StopReason: s.StopReason,
 		Totals: Totals{
-			Offered: s.Totals.Offered, Acked: s.Totals.Acked, Throttled: s.Totals.Throttled,
+			Offered: s.Totals.Offered, Sent: s.Totals.Sent, Dropped: s.Totals.Dropped, Acked: s.Totals.Acked, Throttled: s.Totals.Throttled,
 			Failed: s.Totals.Failed, Expired: s.Totals.Expired, Unfinished: s.Totals.Unfinished,
 			Retried: s.Totals.Retried, Attempts: s.Totals.Attempts, Requests: s.Totals.Requests,
 			BytesAcked: s.Totals.BytesAcked, ThrottleRatio: s.Totals.ThrottleRatio,
@@ -30,7 +30,10 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 			SendLagMs:  PercentilesOf(s.Latency.SendLag),
 		},
 		Generator: Generator{
-			LateRequests: s.Generator.LateRequests, MaxInFlight: s.Generator.MaxInFlight, SaturatedS: s.Generator.SaturatedS,
+			LateRequests: s.Generator.LateRequests, LateWithFreeSlots: s.Generator.LateWithFreeSlots,
+			MaxInFlight: s.Generator.MaxInFlight, SaturatedS: s.Generator.SaturatedS,
+			Pacers: s.Generator.Pacers, Cores: s.Generator.Cores, CPUSeconds: s.Generator.CPUSeconds,
+			PeakRSSBytes: s.Generator.PeakRSSBytes, MaxBacklog: s.Generator.MaxBacklog, MaxBacklogBytes: s.Generator.MaxBacklogBytes,
 		},
 		Series:     make([]SecondSample, len(s.Series)),
 		PerShard:   make([]ShardRow, len(s.Shards)),
@@ -41,7 +44,7 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 	}
 	for i, x := range s.Series {
 		r.Series[i] = SecondSample{
-			T: x.T, Offered: x.Offered, Attempts: x.Attempts, Acked: x.Acked, Throttled: x.Throttled,
+			T: x.T, Offered: x.Offered, Sent: x.Sent, Dropped: x.Dropped, PacingError: pacingError(x.Sent, x.Offered), Attempts: x.Attempts, Acked: x.Acked, Throttled: x.Throttled,
 			Failed: x.Failed, Expired: x.Expired, BytesAcked: x.BytesAcked,
 			MinMs: x.MinMs, MeanMs: x.MeanMs, P50Ms: x.P50Ms, P90Ms: x.P90Ms, P95Ms: x.P95Ms, P99Ms: x.P99Ms, MaxMs: x.MaxMs,
 			Hist: x.Hist, ServiceHist: x.ServiceHist, InFlight: x.InFlight,
@@ -74,6 +77,14 @@ func FromSummary(s *loadgen.Summary, sc *scenarios.Scenario, tool string) *Resul
 		r.Events = append(r.Events, Event{AtS: ev.At.Seconds(), Action: ev.Action, Error: ev.Error, Skipped: ev.Skipped})
 	}
 	return r
+}
+
+// pacingError is (sent − offered) ÷ offered, 0 when nothing was offered.
+func pacingError(sent, offered int64) float64 {
+	if offered == 0 {
+		return 0
+	}
+	return float64(sent-offered) / float64(offered)
 }
 
 // throttledBy names the limit that throttled more of a shard's throttled
@@ -165,7 +176,7 @@ func LiveResults(l loadgen.Live, sc *scenarios.Scenario) *Results {
 	return &Results{
 		Schema: Schema, Scenario: *sc, DurationS: l.Elapsed.Seconds(),
 		Totals: Totals{
-			Offered: t.Offered, Acked: t.Acked, Throttled: t.Throttled, Failed: t.Failed, Expired: t.Expired,
+			Offered: t.Offered, Sent: t.Sent, Dropped: t.Dropped, Acked: t.Acked, Throttled: t.Throttled, Failed: t.Failed, Expired: t.Expired,
 			Retried: t.Retried, Attempts: t.Attempts, Requests: t.Requests, BytesAcked: t.BytesAcked, ThrottleRatio: t.ThrottleRatio,
 		},
 		Latency: Latency{ResponseMs: dist(l.Response), ServiceMs: dist(l.Service), SendLagMs: dist(l.SendLag)},

@@ -113,7 +113,17 @@ func Merge(parts ...Part) (*Results, error) {
 			}
 		}
 		addTotals(&out.Totals, r.Totals)
-		out.Generator.LateRequests += r.Generator.LateRequests
+		g := r.Generator
+		out.Generator.LateRequests += g.LateRequests
+		out.Generator.LateWithFreeSlots += g.LateWithFreeSlots
+		// The parts ran as separate processes (or machines): their
+		// resources add up, their limits too.
+		out.Generator.Pacers += g.Pacers
+		out.Generator.Cores += g.Cores
+		out.Generator.CPUSeconds += g.CPUSeconds
+		out.Generator.PeakRSSBytes += g.PeakRSSBytes
+		out.Generator.MaxBacklog += g.MaxBacklog
+		out.Generator.MaxBacklogBytes += g.MaxBacklogBytes
 		for code, n := range r.Errors {
 			if out.Errors == nil {
 				out.Errors = map[string]int64{}
@@ -165,6 +175,8 @@ type mergeState struct {
 
 func addTotals(t *Totals, x Totals) {
 	t.Offered += x.Offered
+	t.Sent += x.Sent
+	t.Dropped += x.Dropped
 	t.Acked += x.Acked
 	t.Throttled += x.Throttled
 	t.Failed += x.Failed
@@ -231,6 +243,8 @@ func (m *mergeState) series() ([]SecondSample, error) {
 			}
 			o := &out[t]
 			o.Offered += s.Offered
+			o.Sent += s.Sent
+			o.Dropped += s.Dropped
 			o.Attempts += s.Attempts
 			o.Acked += s.Acked
 			o.Throttled += s.Throttled
@@ -248,6 +262,17 @@ func (m *mergeState) series() ([]SecondSample, error) {
 			if err := mergeSecond(&service[t], s.ServiceHist); err != nil {
 				return nil, fmt.Errorf("%s: series second %d: service: %w", p.Name, s.T, err)
 			}
+		}
+	}
+	// Files written before spillway counted sent records have none: their
+	// pacing error is unknown, not -100%.
+	counted := true
+	for _, p := range m.parts {
+		counted = counted && (p.Results.Totals.Sent > 0 || p.Results.Totals.Attempts == 0)
+	}
+	for t := range out {
+		if counted {
+			out[t].PacingError = pacingError(out[t].Sent, out[t].Offered)
 		}
 	}
 	for t, h := range service {

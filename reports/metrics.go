@@ -35,6 +35,7 @@ var metrics = map[string]metric{
 	"error_ratio":    {unitRatio, errorRatio},
 
 	"offered":   {unitRecords, func(r *Results) float64 { return float64(r.Totals.Offered) }},
+	"dropped":   {unitRecords, func(r *Results) float64 { return float64(r.Totals.Dropped) }},
 	"acked":     {unitRecords, func(r *Results) float64 { return float64(r.Totals.Acked) }},
 	"throttled": {unitRecords, func(r *Results) float64 { return float64(r.Totals.Throttled) }},
 	"failed":    {unitRecords, func(r *Results) float64 { return float64(r.Totals.Failed) }},

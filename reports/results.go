@@ -215,6 +215,14 @@ type Delivery struct {
 type Totals struct {
 	// Offered is the records the schedule produced.
 	Offered int64 `json:"offered"`
+	// Sent is the records that left the generator (were attempted at
+	// least once).
+	Sent int64 `json:"sent"`
+	// Dropped is the records the generator dropped instead of queueing
+	// them, because its backlog was full (producer.max_backlog): the
+	// generator, not the stream, could not keep up. Every offered record
+	// is dropped or ends acked, failed, expired or unfinished.
+	Dropped int64 `json:"dropped"`
 	// Acked is the records the target accepted.
 	Acked int64 `json:"acked"`
 	// Throttled is the put attempts of a record that were throttled (a
@@ -279,37 +287,68 @@ type Percentiles struct {
 	h *hdrhistogram.Histogram
 }
 
-// Generator tells whether the load generator itself kept up.
+// Generator tells whether the load generator itself kept up, and what it
+// used to.
 type Generator struct {
 	// LateRequests counts requests that left more than 10 ms after their
 	// intended time (waiting for an in-flight slot, or a busy client).
 	LateRequests int64 `json:"late_requests"`
+	// LateWithFreeSlots counts the late requests that left while an
+	// in-flight slot was free: no in-flight limit held them back, the
+	// generator did not get the CPU in time.
+	LateWithFreeSlots int64 `json:"late_with_free_slots"`
 	// MaxInFlight is the most requests outstanding at once.
 	MaxInFlight int `json:"max_in_flight"`
 	// SaturatedS is the seconds in which every in-flight slot was taken
 	// at some point.
 	SaturatedS int `json:"saturated_s"`
+	// Pacers is how many goroutines made records; Cores is the CPUs the
+	// process could use (GOMAXPROCS).
+	Pacers int `json:"pacers,omitempty"`
+	Cores  int `json:"cores,omitempty"`
+	// CPUSeconds is the CPU time (user and system) the process used during
+	// the run; CPUSeconds ÷ duration ÷ Cores is how busy the machine's
+	// share was. 0 when unknown.
+	CPUSeconds float64 `json:"cpu_s,omitempty"`
+	// PeakRSSBytes is the process's peak resident memory, in bytes; 0 when
+	// unknown.
+	PeakRSSBytes int64 `json:"peak_rss_bytes,omitempty"`
+	// MaxBacklog and MaxBacklogBytes are the backlog limits of the run
+	// (records, and bytes of memory) beyond which arrivals were dropped.
+	MaxBacklog      int64 `json:"max_backlog,omitempty"`
+	MaxBacklogBytes int64 `json:"max_backlog_bytes,omitempty"`
 }
 
 // SecondSample is one second of the run. T counts seconds from the start:
 // T=0 covers [0s, 1s). Counts are records; latencies are milliseconds over
 // the records settled in that second.
 type SecondSample struct {
-	T          int     `json:"t"`
-	Offered    int64   `json:"offered"`
-	Attempts   int64   `json:"attempts"`
-	Acked      int64   `json:"acked"`
-	Throttled  int64   `json:"throttled"`
-	Failed     int64   `json:"failed"`
-	Expired    int64   `json:"expired"`
-	BytesAcked int64   `json:"bytes_acked"`
-	MinMs      float64 `json:"min_ms"`
-	MeanMs     float64 `json:"mean_ms"`
-	P50Ms      float64 `json:"p50_ms"`
-	P90Ms      float64 `json:"p90_ms"`
-	P95Ms      float64 `json:"p95_ms"`
-	P99Ms      float64 `json:"p99_ms"`
-	MaxMs      float64 `json:"max_ms"`
+	T       int   `json:"t"`
+	Offered int64 `json:"offered"`
+	// Sent is the records that left the generator for the first time in
+	// the second (by when they left, where Offered counts by intended
+	// time); Dropped, the second's arrivals dropped because the backlog
+	// was full.
+	Sent    int64 `json:"sent"`
+	Dropped int64 `json:"dropped,omitempty"`
+	// PacingError is (Sent − Offered) ÷ Offered: how far the generator's
+	// actual sending strayed from the schedule in the second. Negative
+	// while it falls behind (or drops), positive while it catches up; 0
+	// when nothing was offered.
+	PacingError float64 `json:"pacing_error"`
+	Attempts    int64   `json:"attempts"`
+	Acked       int64   `json:"acked"`
+	Throttled   int64   `json:"throttled"`
+	Failed      int64   `json:"failed"`
+	Expired     int64   `json:"expired"`
+	BytesAcked  int64   `json:"bytes_acked"`
+	MinMs       float64 `json:"min_ms"`
+	MeanMs      float64 `json:"mean_ms"`
+	P50Ms       float64 `json:"p50_ms"`
+	P90Ms       float64 `json:"p90_ms"`
+	P95Ms       float64 `json:"p95_ms"`
+	P99Ms       float64 `json:"p99_ms"`
+	MaxMs       float64 `json:"max_ms"`
 	// Hist is the response times of the records settled in the second,
 	// encoded as Percentiles.Hist is but at 2 significant figures (within
 	// 1%), as are the second's percentiles; absent when none settled, and

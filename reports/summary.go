@@ -191,31 +191,79 @@ func shardVerdict(r *Results) []string {
 }
 
 // clientBottleneck reports whether the load generator, not the target,
-// limited the run: in-flight slots ran out, or more than 1% of requests
-// left late.
+// limited the run: it dropped records, every in-flight slot was taken at
+// some point, or more than 1% of requests left late.
 func clientBottleneck(r *Results) bool {
 	g := r.Generator
-	return g.SaturatedS > 0 || (r.Totals.Requests > 0 && float64(g.LateRequests) > 0.01*float64(r.Totals.Requests))
+	return r.Totals.Dropped > 0 || g.SaturatedS > 0 ||
+		(r.Totals.Requests > 0 && float64(g.LateRequests) > 0.01*float64(r.Totals.Requests))
 }
 
-// generatorLines describes the generator's health in plain words.
+// cpuStarved reports whether the generator's late requests mostly left
+// with an in-flight slot free: no in-flight limit held them, so the
+// generator did not get the CPU in time.
+func cpuStarved(g Generator) bool {
+	return g.LateRequests > 0 && 2*g.LateWithFreeSlots >= g.LateRequests
+}
+
+// generatorLines describes the generator's health in plain words: what it
+// did, what it used, and, when it could not keep up, why and what to do.
 func generatorLines(r *Results) []string {
 	g := r.Generator
 	inflight := strconv.Itoa(g.MaxInFlight)
 	if lim := r.Scenario.Producer.MaxInFlight; lim > 0 {
 		inflight += " of " + strconv.Itoa(lim)
 	}
-	stats := fmt.Sprintf("max %s requests in flight, %s late requests (left >%s after their intended time), %d saturated seconds",
-		inflight, commas(g.LateRequests), lateThreshold, g.SaturatedS)
+	free := ""
+	if g.LateWithFreeSlots > 0 {
+		free = fmt.Sprintf("; %s of them with a slot free", commas(g.LateWithFreeSlots))
+	}
+	lines := []string{fmt.Sprintf("max %s requests in flight, %s late requests (left >%s after their intended time%s), %d saturated seconds",
+		inflight, commas(g.LateRequests), lateThreshold, free, g.SaturatedS)}
+	if use := resourceLine(r); use != "" {
+		lines = append(lines, use)
+	}
 	if !clientBottleneck(r) {
-		return []string{stats, "the client kept up with the schedule: the load reached the target as intended"}
+		return append(lines, "the client kept up with the schedule: the load reached the target as intended")
 	}
-	verdict := fmt.Sprintf("THE CLIENT WAS THE BOTTLENECK: %s of %s requests left late", commas(g.LateRequests), commas(r.Totals.Requests))
-	if g.SaturatedS > 0 {
-		verdict = fmt.Sprintf("THE CLIENT WAS THE BOTTLENECK: every in-flight slot was taken in %d of %.0f s", g.SaturatedS, r.DurationS)
+	if t := r.Totals; t.Dropped > 0 {
+		lines = append(lines, fmt.Sprintf("THE GENERATOR WAS OVERLOADED: it dropped %s records (%s of offered) that arrived while its backlog was full (at most %s records or %.0f MiB due and not yet sent, waiting for an in-flight slot or for the CPU to make them: producer.max_backlog, max_backlog_bytes)",
+			commas(t.Dropped), pct(float64(t.Dropped)/float64(max(t.Offered, 1))), commas(g.MaxBacklog), mib(g.MaxBacklogBytes)))
 	}
-	return []string{stats, verdict,
-		"raise producer.max_in_flight or split the load across generators; response times include this queueing"}
+	seconds := len(r.Series)
+	switch {
+	case cpuStarved(g):
+		lines = append(lines,
+			fmt.Sprintf("THE CLIENT WAS THE BOTTLENECK: %s of %s requests left late while in-flight slots were free: the generator did not get the CPU in time, not an in-flight limit",
+				commas(g.LateWithFreeSlots), commas(r.Totals.Requests)),
+			"give the generator more CPU (a quieter machine, more cores) or split the load across generators; response times include the delay")
+	case g.SaturatedS > 0:
+		lines = append(lines,
+			fmt.Sprintf("THE CLIENT WAS THE BOTTLENECK: every in-flight slot was taken in %d of %d s", g.SaturatedS, max(seconds, g.SaturatedS)),
+			"raise producer.max_in_flight or split the load across generators; response times include this queueing")
+	case g.LateRequests > 0:
+		lines = append(lines,
+			fmt.Sprintf("THE CLIENT WAS THE BOTTLENECK: %s of %s requests left late", commas(g.LateRequests), commas(r.Totals.Requests)),
+			"raise producer.max_in_flight or split the load across generators; response times include this queueing")
+	}
+	return lines
+}
+
+// resourceLine says what the generator used: pacers, cores, CPU and peak
+// memory; "" for results that do not say (version 1, merged old files).
+func resourceLine(r *Results) string {
+	g := r.Generator
+	if g.Cores == 0 {
+		return ""
+	}
+	line := fmt.Sprintf("%d pacer(s) on %d core(s)", g.Pacers, g.Cores)
+	if g.CPUSeconds > 0 && r.DurationS > 0 {
+		line += fmt.Sprintf(", CPU %s of the cores (%.1f CPU-s in %.1f s)", pct0(g.CPUSeconds/r.DurationS/float64(g.Cores)), g.CPUSeconds, r.DurationS)
+	}
+	if g.PeakRSSBytes > 0 {
+		line += fmt.Sprintf(", peak memory %.0f MiB", mib(g.PeakRSSBytes))
+	}
+	return line
 }
 
 // thresholdValue formats a threshold's measured value in its unit.
@@ -362,15 +410,20 @@ func recordRows(r *Results) []recordRow {
 		}
 		return pct(float64(n)/float64(t.Offered)) + " of offered"
 	}
-	return []recordRow{
-		{"offered", t.Offered, ""},
-		{"acked", t.Acked, share(t.Acked)},
-		{"failed", t.Failed, share(t.Failed)},
-		{"expired", t.Expired, share(t.Expired)},
-		{"unfinished", t.Unfinished, share(t.Unfinished)},
-		{"throttled", t.Throttled, fmt.Sprintf("throttle ratio %s of %s put attempts", pct(t.ThrottleRatio), commas(t.Attempts))},
-		{"retried", t.Retried, fmt.Sprintf("in %s requests", commas(t.Requests))},
+	rows := []recordRow{{"offered", t.Offered, ""}}
+	if t.Dropped > 0 {
+		// Shown only when it happened: the generator's failure, not the
+		// stream's.
+		rows = append(rows, recordRow{"dropped", t.Dropped, share(t.Dropped) + ", generator overloaded"})
 	}
+	return append(rows,
+		recordRow{"acked", t.Acked, share(t.Acked)},
+		recordRow{"failed", t.Failed, share(t.Failed)},
+		recordRow{"expired", t.Expired, share(t.Expired)},
+		recordRow{"unfinished", t.Unfinished, share(t.Unfinished)},
+		recordRow{"throttled", t.Throttled, fmt.Sprintf("throttle ratio %s of %s put attempts", pct(t.ThrottleRatio), commas(t.Attempts))},
+		recordRow{"retried", t.Retried, fmt.Sprintf("in %s requests", commas(t.Requests))},
+	)
 }
 
 // achievedLine is the throughput the target accepted.

@@ -202,3 +202,56 @@ func TestShortShardID(t *testing.T) {
 		t.Errorf("two parents: %q", got)
 	}
 }
+
+// The generator's verdict names the cause: CPU when late requests left
+// with slots free, the in-flight limit when every slot was taken, and an
+// overload when records were dropped; and it says what the run used.
+func TestGeneratorVerdict(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		set  func(r *Results)
+		want []string
+		not  []string
+	}{
+		{"kept up", func(r *Results) {
+			r.Generator = Generator{MaxInFlight: 3, Pacers: 1, Cores: 2, CPUSeconds: 3, PeakRSSBytes: 50 << 20}
+			r.Series = nil
+		}, []string{"the client kept up", "1 pacer(s) on 2 core(s), CPU 5% of the cores (3.0 CPU-s in 30.0 s), peak memory 50 MiB"},
+			[]string{"BOTTLENECK", "OVERLOADED"}},
+		{"cpu", func(r *Results) {
+			r.Generator = Generator{LateRequests: 400, LateWithFreeSlots: 390, MaxInFlight: 2, Pacers: 2, Cores: 2, CPUSeconds: 59}
+		}, []string{"390 of them with a slot free", "390 of 1,000 requests left late while in-flight slots were free", "did not get the CPU in time", "CPU 98% of the cores"},
+			[]string{"raise producer.max_in_flight", "OVERLOADED"}},
+		{"in flight", func(r *Results) {
+			r.Generator = Generator{LateRequests: 400, LateWithFreeSlots: 10, MaxInFlight: 16, SaturatedS: 12}
+		}, []string{"every in-flight slot was taken in 12 of", "raise producer.max_in_flight"},
+			[]string{"did not get the CPU", "OVERLOADED"}},
+		{"dropped", func(r *Results) {
+			r.Totals.Dropped = 5000
+			r.Generator = Generator{LateRequests: 400, MaxInFlight: 16, SaturatedS: 12, MaxBacklog: 20000, MaxBacklogBytes: 256 << 20}
+		}, []string{"THE GENERATOR WAS OVERLOADED: it dropped 5,000 records", "at most 20,000 records or 256 MiB", "dropped      5,000  5.6% of offered, generator overloaded"},
+			nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := fixture()
+			r.Totals.Requests = 1000
+			r.DurationS = 30
+			c.set(r)
+			var b strings.Builder
+			if err := WriteText(&b, r); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("summary lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(out, w) {
+					t.Errorf("summary has %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}

@@ -35,6 +35,10 @@ const (
 	// DefaultMaxInFlight is Producer.MaxInFlight, the most requests
 	// outstanding at once, when zero.
 	DefaultMaxInFlight = 64
+	// DefaultMaxBacklogBytes is Producer.MaxBacklogBytes when zero: 256 MiB
+	// of records waiting for an in-flight slot, which keeps a generator that
+	// falls behind well under a GiB of memory.
+	DefaultMaxBacklogBytes = 256 << 20
 	// DefaultMaxAttempts is Retry.MaxAttempts when zero: the first attempt
 	// and two retries.
 	DefaultMaxAttempts = 3

@@ -118,6 +118,7 @@ func init() {
 		}
 	}
 	add("offered", UnitRecords, "", "off", "records the schedule offered")
+	add("dropped", UnitRecords, WorseHigher, "+0", "records the generator dropped because its backlog (producer.max_backlog) was full: the generator, not the stream, could not keep up")
 	add("acked", UnitRecords, WorseLower, "off", "records Kinesis accepted")
 	add("throttled", UnitRecords, WorseHigher, "off", "record put attempts rejected with ProvisionedThroughputExceededException")
 	add("failed", UnitRecords, WorseHigher, "off", "records that failed for good (attempts exhausted or a non-retryable error)")

@@ -255,8 +255,20 @@ type Producer struct {
 	// Zero means send as soon as the batcher has drained what is queued.
 	Linger Duration `yaml:"linger" json:"linger"`
 	// MaxInFlight is the most requests outstanding at once.
-	MaxInFlight int   `yaml:"max_in_flight" json:"max_in_flight"`
-	Retry       Retry `yaml:"retry" json:"retry"`
+	MaxInFlight int `yaml:"max_in_flight" json:"max_in_flight"`
+	// MaxBacklog is the most records that may be due and not yet sent:
+	// waiting for a free in-flight slot, or not yet made because the
+	// generator is behind (short of CPU). Arrivals beyond it are dropped
+	// and counted (the generator is overloaded), never queued without
+	// limit. Zero means ten seconds of
+	// the schedule's peak rate, and at least twice max_in_flight full
+	// batches.
+	MaxBacklog int `yaml:"max_backlog" json:"max_backlog,omitempty"`
+	// MaxBacklogBytes bounds the memory of the same backlog: data plus
+	// keys plus 128 bytes of bookkeeping per record. Zero means
+	// DefaultMaxBacklogBytes.
+	MaxBacklogBytes ByteSize `yaml:"max_backlog_bytes" json:"max_backlog_bytes,omitempty"`
+	Retry           Retry    `yaml:"retry" json:"retry"`
 }
 
 // Retry is the producer's retry policy: exponential backoff with full jitter.

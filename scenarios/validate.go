@@ -352,6 +352,12 @@ func (c *checker) producer() {
 	case p.MaxInFlight > MaxMaxInFlight:
 		c.errorf("producer.max_in_flight", "%s is above spillway's limit of %s requests in flight", thousands(p.MaxInFlight), thousands(MaxMaxInFlight))
 	}
+	if p.MaxBacklog < 0 {
+		c.errorf("producer.max_backlog", "%d is negative (0 means the default)", p.MaxBacklog)
+	}
+	if p.MaxBacklogBytes < 0 {
+		c.errorf("producer.max_backlog_bytes", "%s is negative (0 means the default)", p.MaxBacklogBytes)
+	}
 	r := p.Retry
 	if r.MaxAttempts < 1 {
 		c.errorf("producer.retry.max_attempts", "%d is below 1 (1 means no retries)", r.MaxAttempts)
