@@ -177,3 +177,16 @@ func TestCostGuard(t *testing.T) {
 		t.Fatal("isLoopback misjudges an endpoint")
 	}
 }
+
+func TestGCPercentFor(t *testing.T) {
+	for _, c := range []struct {
+		live uint64
+		want int
+	}{
+		{0, 1000}, {4 << 20, 1000}, {8 << 20, 800}, {32 << 20, 200}, {64 << 20, 100}, {500 << 20, 100},
+	} {
+		if got := gcPercentFor(c.live); got != c.want {
+			t.Errorf("gcPercentFor(%d MiB) = %d, want %d", c.live>>20, got, c.want)
+		}
+	}
+}

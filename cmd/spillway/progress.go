@@ -44,12 +44,20 @@ func plainProgress(e *env, r *loadgen.Runner, done <-chan struct{}) {
 		case now := <-t.C:
 			p := r.Progress()
 			rate := float64(p.Acked-prev.Acked) / now.Sub(last).Seconds()
-			fmt.Fprintf(e.stderr, "%5.0fs/%.0fs offered %d acked %d throttled %d (%.1f%%) failed %d acked/s %.0f in-flight %d\n",
+			fmt.Fprintf(e.stderr, "%5.0fs/%.0fs offered %d acked %d throttled %d (%.1f%%) failed %d acked/s %.0f in-flight %d%s\n",
 				p.Elapsed.Seconds(), p.Duration.Seconds(), p.Offered, p.Acked, p.Throttled,
-				pct(p.Throttled, p.Attempts), p.Failed+p.Expired, rate, p.InFlight)
+				pct(p.Throttled, p.Attempts), p.Failed+p.Expired, rate, p.InFlight, droppedNote(p))
 			prev, last = p, now
 		}
 	}
+}
+
+// droppedNote says how many records the generator dropped, "" for none.
+func droppedNote(p loadgen.Progress) string {
+	if p.Dropped == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" DROPPED %d (generator overloaded)", p.Dropped)
 }
 
 func pct(a, b int64) float64 {
@@ -70,7 +78,7 @@ func barProgress(e *env, r *loadgen.Runner, done <-chan struct{}) {
 			})),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
 			pr := r.Progress()
-			return fmt.Sprintf("offered %d  in-flight %d", pr.Offered, pr.InFlight)
+			return fmt.Sprintf("offered %d  in-flight %d%s", pr.Offered, pr.InFlight, droppedNote(pr))
 		})),
 	)
 	var mu sync.Mutex

@@ -72,6 +72,7 @@ type runFlags struct {
 	baseline string
 	compare  compareFlags
 	exports  exportFlags
+	prof     profiling
 }
 
 func runCmd(ctx context.Context, e *env, args []string) error {
@@ -97,6 +98,8 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&f.read, "read", true, "read the stream back and match every record (end-to-end latency, lost, duplicates; with --target firehose, the objects in S3)")
 	fs.DurationVar(&f.readGrace, "read-grace", 30*time.Second, "with --read: how long to keep reading after the last write for records not yet read (for Firehose, after its buffer interval)")
 	fs.StringVar(&f.baseline, "baseline", "", "compare the run with this results file at its end, as spillway compare does (exit code 3 on a regression)")
+	fs.StringVar(&f.prof.cpuFile, "cpuprofile", "", "write a Go CPU profile of the run to this file (go tool pprof)")
+	fs.StringVar(&f.prof.memFile, "memprofile", "", "write a Go heap profile at the end of the run to this file (go tool pprof)")
 	f.compare.register(fs)
 	f.exports.register(fs, true, true)
 	file, err := oneArg(fs, args, "scenario file")
@@ -126,7 +129,14 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 		// 53 bits, so the seed survives JSON readers that use doubles.
 		f.seed = binary.BigEndian.Uint64(b[:]) >> 11
 	}
-	return runScenario(ctx, e, sc, f, baseline)
+	if err := f.prof.start(); err != nil {
+		return err
+	}
+	err = runScenario(ctx, e, sc, f, baseline)
+	if perr := f.prof.stop(); perr != nil && err == nil {
+		err = perr
+	}
+	return err
 }
 
 func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags, baseline *reports.Results) error {
@@ -233,6 +243,10 @@ func runScenario(ctx context.Context, e *env, sc *scenarios.Scenario, f runFlags
 	}
 
 	running.Store(runner)
+	gcCtx, stopGC := context.WithCancel(ctx)
+	gcDone := make(chan struct{})
+	go func() { defer close(gcDone); keepGCHeadroom(gcCtx) }()
+	defer func() { stopGC(); <-gcDone }()
 
 	fmt.Fprintf(e.stderr, "spillway %s: running %q on %s for %v, seed %d\n",
 		toolVersion(), sc.Name, what, runner.Schedule().Duration(), f.seed)
