@@ -3,6 +3,7 @@ package loadgen
 import (
 	"container/heap"
 	"context"
+	"math"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -40,6 +41,8 @@ type pacer struct {
 	// more fit in the current request by bytes.
 	lastSize int
 
+	// n is the index of the pacer's next arrival.
+	n int64
 	// offered and dropped count arrivals per second of intended time.
 	offered, dropped []int64
 
@@ -119,14 +122,27 @@ func (p *pacer) secondOf(ns int64) int {
 // full reports whether the backlog is at its limit. The backlog is every
 // record that is due and not sent: made and waiting for an in-flight slot
 // (the queue and the request being built), or not even made yet because
-// the pacers are behind (owed, across all pacers, each counted at the size
-// of the last record made). So a generator short of CPU drops what it
-// cannot make in time, as one short of in-flight slots drops what it cannot
-// send, and neither stretches the run without bound.
+// the pacers are behind (owed, across all pacers). So a generator short of
+// CPU drops what it cannot make in time, as one short of in-flight slots
+// drops what it cannot send, and neither stretches the run without bound.
+// At high rates the bytes limit makes this a short lag (128 MiB of 100 B
+// records is about a quarter of a second at 2.5 M records/s); at low rates the
+// records limit (ten seconds of the peak by default) does.
+// Owed records count at the size of the last record made: once made, they
+// would take that memory to catch up with.
 func (p *pacer) full(owed int64) bool {
 	r := p.r
 	return p.q.records.Load()+int64(len(p.cur.recs))+owed >= r.maxBacklog ||
 		p.q.bytes.Load()+p.cur.memBytes()+owed*int64(p.lastSize+recordOverhead) >= r.maxBacklogBytes
+}
+
+// owedLimit is the most arrivals the pacers may owe before full drops
+// them: what the backlog limits leave, at the size of the last record.
+func (p *pacer) owedLimit() int64 {
+	r := p.r
+	byRecords := r.maxBacklog - p.q.records.Load() - int64(len(p.cur.recs))
+	byBytes := (r.maxBacklogBytes - p.q.bytes.Load() - p.cur.memBytes()) / int64(p.lastSize+recordOverhead)
+	return max(min(byRecords, byBytes), 0)
 }
 
 func (p *pacer) flush(dueNs int64) {
@@ -186,6 +202,35 @@ func (p *pacer) addRetry(rr *retryRec) {
 	}
 }
 
+// skipTo drops this pacer's arrivals from its next one up to (not
+// including) arrival index until, counting each in the second it was
+// intended for, and returns how many it dropped.
+func (p *pacer) skipTo(until int64) int64 {
+	sched := p.r.sched
+	first := p.n
+	// The first of this pacer's indices at or after until.
+	end := until
+	if rem := (end - int64(p.idx)) % p.stride; rem != 0 {
+		end += p.stride - rem
+	}
+	for p.n < end {
+		at, ok := sched.Arrival(p.n)
+		if !ok {
+			break
+		}
+		sec := p.secondOf(int64(at))
+		// Arrivals before the end of this second, as the schedule counts
+		// them; at least the one at p.n.
+		secEnd := max(int64(math.Ceil(sched.CountAt(time.Duration(sec+1)*time.Second))), p.n+1)
+		stop := min(secEnd, end)
+		k := (stop - p.n + p.stride - 1) / p.stride // this pacer's indices in [p.n, stop)
+		p.offered[sec] += k
+		p.dropped[sec] += k
+		p.n += k * p.stride
+	}
+	return (p.n - first) / p.stride
+}
+
 // giveUp settles records that will not be sent again.
 func (p *pacer) giveUp(n int) {
 	p.r.unfinished.Add(int64(n))
@@ -201,9 +246,9 @@ func (p *pacer) run(ctx context.Context) (aborted bool) {
 	prod := r.sc.Producer
 	linger := int64(prod.Linger.D())
 	p.cur = getBatch(p.idx, prod.Batch)
+	p.n = int64(p.idx)
 	var (
-		n         = int64(p.idx)
-		next, ok  = r.sched.Arrival(n)
+		next, ok  = r.sched.Arrival(p.n)
 		schedDone = !ok
 		stopped   bool
 	)
@@ -225,7 +270,18 @@ func (p *pacer) run(ctx context.Context) (aborted bool) {
 		// theirs.
 		owed := int64(0)
 		if !schedDone && int64(next) <= now {
-			owed = max(int64(r.sched.CountAt(time.Duration(now)))-n, 0)
+			due := int64(r.sched.CountAt(time.Duration(now)))
+			owed = max(due-p.n, 0)
+			if limit := p.owedLimit(); owed > limit {
+				// Far behind: drop the oldest arrivals in bulk rather than
+				// one at a time, which a pacer short of CPU could not keep
+				// up with either.
+				drops += p.skipTo(due - limit)
+				if next, ok = r.sched.Arrival(p.n); !ok {
+					schedDone = true
+				}
+				owed = max(due-p.n, 0)
+			}
 		}
 		for budget := pacerBudget; !schedDone && int64(next) <= now && budget > 0; budget-- {
 			at := int64(next)
@@ -236,11 +292,11 @@ func (p *pacer) run(ctx context.Context) (aborted bool) {
 				p.dropped[sec]++
 				drops++
 			} else {
-				p.make(n, at)
+				p.make(p.n, at)
 				made++
 			}
-			n += p.stride
-			if next, ok = r.sched.Arrival(n); !ok {
+			p.n += p.stride
+			if next, ok = r.sched.Arrival(p.n); !ok {
 				schedDone = true
 			}
 		}
@@ -275,7 +331,7 @@ func (p *pacer) run(ctx context.Context) (aborted bool) {
 					k = min(k, max(1, int64((r.maxBytes-p.cur.bytes)/p.lastSize)))
 				}
 			}
-			if t, ok := r.sched.Arrival(n + (k-1)*p.stride); ok {
+			if t, ok := r.sched.Arrival(p.n + (k-1)*p.stride); ok {
 				wake = int64(t)
 			} else {
 				wake = int64(r.sched.Duration())

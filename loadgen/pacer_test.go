@@ -188,15 +188,15 @@ func TestOverloadBacklogBytes(t *testing.T) {
 }
 
 // Default backlog limits: ten seconds of the peak, at least two full
-// rounds of in-flight requests, and 256 MiB.
+// rounds of in-flight requests, and 128 MiB.
 func TestBacklogLimits(t *testing.T) {
 	for _, c := range []struct {
 		p           scenarios.Producer
 		peak        float64
 		recs, bytes int64
 	}{
-		{scenarios.Producer{Batch: 500, MaxInFlight: 64}, 1000, 64000, 256 << 20},
-		{scenarios.Producer{Batch: 500, MaxInFlight: 64}, 2.5e6, 25_000_000, 256 << 20},
+		{scenarios.Producer{Batch: 500, MaxInFlight: 64}, 1000, 64000, 128 << 20},
+		{scenarios.Producer{Batch: 500, MaxInFlight: 64}, 2.5e6, 25_000_000, 128 << 20},
 		{scenarios.Producer{Batch: 500, MaxInFlight: 64, MaxBacklog: 10, MaxBacklogBytes: 1 << 20}, 2.5e6, 10, 1 << 20},
 	} {
 		r, b := backlogLimits(c.p, c.peak)
@@ -239,5 +239,36 @@ func TestStalledPacerDropsWhatItOwes(t *testing.T) {
 	}
 	if d := sum.End.Sub(sum.Start); d > 7*time.Second {
 		t.Errorf("run took %v on the stalled clock, want about 6 s", d)
+	}
+}
+
+// skipTo drops a pacer's share of a range of arrivals in bulk, each in the
+// second it was meant for, exactly as many as walking them one by one.
+func TestSkipToCountsEachSecond(t *testing.T) {
+	sched, err := NewSchedule([]Segment{{Duration: 2 * time.Second, StartRate: 1000, EndRate: 1000}, {Duration: 2 * time.Second, StartRate: 1000, EndRate: 3000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stride := range []int64{1, 3} {
+		for idx := range stride {
+			p := &pacer{r: &Runner{sched: sched}, idx: int(idx), stride: stride, n: idx}
+			got := p.skipTo(5000)
+			// Walk the same arrivals one by one.
+			want := make([]int64, 4)
+			var n int64
+			for i := idx; i < 5000; i += stride {
+				at, _ := sched.Arrival(i)
+				want[int(at/time.Second)]++
+				n++
+			}
+			if got != n || p.n < 5000 || p.n >= 5000+stride || (p.n-idx)%stride != 0 {
+				t.Errorf("stride %d idx %d: skipped %d to %d, want %d to the first index ≥ 5000", stride, idx, got, p.n, n)
+			}
+			for s := range want {
+				if s >= len(p.dropped) && want[s] != 0 || s < len(p.dropped) && (p.dropped[s] != want[s] || p.offered[s] != want[s]) {
+					t.Errorf("stride %d idx %d: second %d dropped %v, want %d", stride, idx, s, p.dropped, want[s])
+				}
+			}
+		}
 	}
 }
