@@ -7,7 +7,7 @@ SCENARIO ?= scenarios/examples/quickstart.yaml
 # EMULATORS marks the npm install of the local Kinesis-compatible servers.
 EMULATORS := testdata/emulators/node_modules/.installed
 
-.PHONY: all build run test lint bench clean
+.PHONY: all build run test lint bench perf clean
 
 all: build
 
@@ -63,6 +63,19 @@ bench:
 	$(GO) tool benchstat $(BENCH_OUT)/all.txt
 	$(GO) tool benchstat -col .name $(BENCH_OUT)/wire.txt
 	$(GO) run ./loadgen/kinesis/internal/wireratio $(BENCH_OUT)/wire.txt
+
+## perf: the generator's own ceiling, each scenario of scenarios/perf on the
+## simulated stream (about 3 minutes; the README's "Performance" section).
+## A scenario whose thresholds fail (exit code 3: the overload one drops
+## records, as it should) does not stop the others.
+PERF_OUT := out/perf
+perf: build
+	@for s in sim-2500k:--read=false sim-read-1500k: overload-10m:--read=false lag-50k: read-20k:; do \
+		f=$${s%%:*}; flags=$${s#*:}; \
+		echo "== $$f $$flags"; \
+		$(BIN) run scenarios/perf/$$f.yaml $$flags --no-progress --out $(PERF_OUT) 2>&1 | \
+			grep -E '^  (offered|dropped|acked) |achieved|send lag|pacer|OVERLOADED|BOTTLENECK|kept up|^  read |^  (PASS|FAIL) '; \
+	done
 
 clean:
 	rm -rf bin out testdata/emulators/node_modules
