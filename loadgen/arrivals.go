@@ -18,11 +18,13 @@ func Arrivals(sc *scenarios.Scenario, d time.Duration, seed uint64, withKeys boo
 		return nil, nil, err
 	}
 	// Fail now rather than inside the iterator.
-	if _, err := newRecordGen(sc, seed, nil); err != nil {
+	first, err := newRecordGen(sc, seed, nil)
+	if err != nil {
 		return nil, nil, err
 	}
 	seq := func(yield func(model.Arrival) bool) {
-		g, _ := newRecordGen(sc, seed, nil)
+		// Each iteration starts anew (a sequence may be ranged twice).
+		g, _ := newRecordGenLike(sc, seed, nil, first)
 		for n := int64(0); ; n++ {
 			at, ok := sched.Arrival(n)
 			if !ok {

@@ -18,7 +18,17 @@ type KeyGen interface {
 
 // NewKeyGen returns the generator for a scenario's keys section, drawing
 // from rng.
-func NewKeyGen(k scenarios.Keys, rng *rand.Rand) (KeyGen, error) {
+func NewKeyGen(k scenarios.Keys, rng *rand.Rand) (KeyGen, error) { return newKeyGen(k, rng, nil) }
+
+// newKeyGen is NewKeyGen, with the key table of names when it is not nil
+// (tables are only read, so generators of one run share one).
+func newKeyGen(k scenarios.Keys, rng *rand.Rand, names *keyNames) (KeyGen, error) {
+	table := func() *keyNames {
+		if names == nil {
+			names = newKeyNames(k.Prefix, k.Count)
+		}
+		return names
+	}
 	switch k.Dist {
 	case scenarios.KeysUUID, "":
 		return &uuidKeys{rng: rng, prefix: k.Prefix}, nil
@@ -26,13 +36,13 @@ func NewKeyGen(k scenarios.Keys, rng *rand.Rand) (KeyGen, error) {
 		if k.Count < 1 {
 			return nil, fmt.Errorf("keys: uniform needs count >= 1")
 		}
-		return &uniformKeys{rng: rng, names: newKeyNames(k.Prefix, k.Count), count: k.Count}, nil
+		return &uniformKeys{rng: rng, names: table(), count: k.Count}, nil
 	case scenarios.KeysZipf:
 		if k.Count < 1 || k.Exponent <= 1 {
 			return nil, fmt.Errorf("keys: zipf needs count >= 1 and exponent > 1")
 		}
 		z := rand.NewZipf(rng, k.Exponent, 1, uint64(k.Count-1))
-		return &zipfKeys{z: z, names: newKeyNames(k.Prefix, k.Count)}, nil
+		return &zipfKeys{z: z, names: table()}, nil
 	case scenarios.KeysHot:
 		if k.HotShare <= 0 || k.HotShare > 1 {
 			return nil, fmt.Errorf("keys: hot needs 0 < hot_share <= 1")
@@ -106,10 +116,8 @@ func (k *keyNames) hashed(i int) (string, model.HashKey, bool) {
 }
 
 func (k *keyNames) name(i int) string {
-	if i < len(k.cache) {
-		return k.cache[i]
-	}
-	return scenarios.KeyName(k.prefix, i)
+	name, _, _ := k.hashed(i)
+	return name
 }
 
 type uniformKeys struct {
@@ -124,11 +132,7 @@ func (g *uniformKeys) Next() string {
 }
 
 func (g *uniformKeys) nextHashed() (string, model.HashKey, bool) {
-	n := g.count
-	if n == 0 {
-		n = len(g.names.cache)
-	}
-	return g.names.hashed(g.rng.IntN(n))
+	return g.names.hashed(g.rng.IntN(g.count))
 }
 
 type zipfKeys struct {

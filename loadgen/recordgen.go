@@ -50,16 +50,37 @@ type recordGen struct {
 }
 
 func newRecordGen(sc *scenarios.Scenario, seed uint64, f filler) (*recordGen, error) {
+	return newRecordGenLike(sc, seed, f, nil)
+}
+
+// newRecordGenLike is newRecordGen sharing like's key table, when like is
+// not nil: a run's pacers format and hash their keys once.
+func newRecordGenLike(sc *scenarios.Scenario, seed uint64, f filler, like *recordGen) (*recordGen, error) {
 	g := &recordGen{seed: seed, filler: f, randomHashKeys: sc.Keys.ExplicitHashKey == scenarios.HashKeyRandom}
 	g.rng = rand.New(&g.src)
+	var names *keyNames
+	if like != nil {
+		names = like.names()
+	}
 	var err error
-	if g.keys, err = NewKeyGen(sc.Keys, g.rng); err != nil {
+	if g.keys, err = newKeyGen(sc.Keys, g.rng, names); err != nil {
 		return nil, err
 	}
 	if g.sizes, err = NewSizeGen(sc.Record.Size, maxDataBytes(sc), g.rng); err != nil {
 		return nil, err
 	}
 	return g, nil
+}
+
+// names is the generator's key table, nil for keys drawn afresh.
+func (g *recordGen) names() *keyNames {
+	switch k := g.keys.(type) {
+	case *uniformKeys:
+		return k.names
+	case *zipfKeys:
+		return k.names
+	}
+	return nil
 }
 
 // size starts record n and returns its data size in bytes. Call key and

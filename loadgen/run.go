@@ -56,7 +56,10 @@ type Runner struct {
 	now    func() time.Time
 	runID  uint64
 
-	filler   filler
+	filler filler
+	// gen is the first pacer's record generator; the others share its key
+	// table.
+	gen      *recordGen
 	pacers   int
 	maxBytes int
 	// maxBacklog and maxBacklogBytes bound the records waiting for an
@@ -82,9 +85,10 @@ type Runner struct {
 }
 
 // pacerRate is the peak rate (records/s) per pacer when Config.Pacers is
-// zero: a pacer makes and batches about a million records/s on one core
-// of the machine of shared/perf-baseline.md, and shares it with the
-// workers and the recorder.
+// zero. Two pacers on a 2-core machine made 3.3–4.0 M records/s while the
+// same cores sent them (scenarios/perf/overload-10m.yaml), so one pacer
+// per 250,000 records/s leaves it a wide margin, and keeps low-rate runs at
+// one pacer and full requests.
 const pacerRate = 250_000
 
 // New prepares a run. It fails if the scenario cannot be played.
@@ -97,13 +101,16 @@ func New(cfg Config, target Target) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Fail now on generators the scenario cannot have.
-	if _, err := newRecordGen(sc, cfg.Seed, nil); err != nil {
+	filler := newFiller(cfg.Seed)
+	// The first pacer's generator; made now so that a scenario it cannot
+	// play fails here.
+	gen, err := newRecordGen(sc, cfg.Seed, filler)
+	if err != nil {
 		return nil, err
 	}
 	r := &Runner{
 		cfg: cfg, sc: sc, target: target, sched: sched, now: cfg.Now,
-		filler: newFiller(cfg.Seed), maxBytes: cfg.RequestMaxBytes, runID: cfg.RunID,
+		filler: filler, gen: gen, maxBytes: cfg.RequestMaxBytes, runID: cfg.RunID,
 		stopCh: make(chan struct{}),
 	}
 	r.pacers = cfg.Pacers
@@ -215,9 +222,12 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	reports := make(chan *batchReport, 1024)
 	pacers := make([]*pacer, r.pacers)
 	for i := range pacers {
-		g, err := newRecordGen(r.sc, r.cfg.Seed, r.filler)
-		if err != nil {
-			return nil, err
+		g := r.gen
+		if i > 0 {
+			var err error
+			if g, err = newRecordGenLike(r.sc, r.cfg.Seed, r.filler, r.gen); err != nil {
+				return nil, err
+			}
 		}
 		pacers[i] = &pacer{r: r, idx: i, stride: int64(len(pacers)), gen: g, q: q,
 			retries: make(chan []*retryRec, 1024), done: make(chan struct{}), drained: make(chan struct{}, 1)}
