@@ -240,14 +240,17 @@ func generatorLines(r *Results) []string {
 	case g.SaturatedS > 0:
 		lines = append(lines,
 			fmt.Sprintf("THE CLIENT WAS THE BOTTLENECK: every in-flight slot was taken in %d of %d s", g.SaturatedS, max(seconds, g.SaturatedS)),
-			"raise producer.max_in_flight or split the load across generators; response times include this queueing")
+			raiseInFlight)
 	case g.LateRequests > 0:
 		lines = append(lines,
 			fmt.Sprintf("THE CLIENT WAS THE BOTTLENECK: %s of %s requests left late", commas(g.LateRequests), commas(r.Totals.Requests)),
-			"raise producer.max_in_flight or split the load across generators; response times include this queueing")
+			raiseInFlight)
 	}
 	return lines
 }
+
+// raiseInFlight is the advice when requests waited for an in-flight slot.
+const raiseInFlight = "raise producer.max_in_flight or split the load across generators; response times include this queueing"
 
 // resourceLine says what the generator used: pacers, cores, CPU and peak
 // memory; "" for results that do not say (version 1, merged old files).

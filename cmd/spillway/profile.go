@@ -35,24 +35,21 @@ func (p *profiling) start() error {
 // stop ends the CPU profile and writes the heap profile (after a GC, so it
 // shows what is live at the end of the run).
 func (p *profiling) stop() error {
-	var errs []error
+	var err error
 	if p.cpu != nil {
 		pprof.StopCPUProfile()
-		if err := p.cpu.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("--cpuprofile: %w", err))
+		if cerr := p.cpu.Close(); cerr != nil {
+			err = fmt.Errorf("--cpuprofile: %w", cerr)
 		}
 		p.cpu = nil
 	}
 	if p.memFile != "" {
 		runtime.GC()
-		if err := writeHeapProfile(p.memFile); err != nil {
-			errs = append(errs, fmt.Errorf("--memprofile: %w", err))
+		if merr := writeHeapProfile(p.memFile); merr != nil && err == nil {
+			err = fmt.Errorf("--memprofile: %w", merr)
 		}
 	}
-	if len(errs) > 0 {
-		return errs[0]
-	}
-	return nil
+	return err
 }
 
 func writeHeapProfile(path string) error {
