@@ -37,8 +37,9 @@ const (
 	DefaultMaxInFlight = 64
 	// DefaultMaxBacklogBytes is Producer.MaxBacklogBytes when zero: 128 MiB
 	// of records due and not sent. Go's collector lets the heap grow to
-	// about twice what is live, so a generator that falls behind peaks near
-	// 0.6 GiB at 10 M records/s offered on 2 cores (scenarios/perf).
+	// about twice what is live: a generator offered 10 M records/s on 2
+	// cores peaked at 679–716 MiB (scenarios/perf/overload-10m.yaml), where
+	// 256 MiB peaked at 1.0–1.1 GiB.
 	DefaultMaxBacklogBytes = 128 << 20
 	// DefaultMaxAttempts is Retry.MaxAttempts when zero: the first attempt
 	// and two retries.
